@@ -1,0 +1,1 @@
+"""The product's brain: plain Python, importable and testable without Streamlit."""

@@ -1,0 +1,78 @@
+"""Command line: `python -m core twin|train|score|bench …` for headless use."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _twin(args: argparse.Namespace) -> int:
+    from core.twin import generate_twin
+
+    frame = generate_twin(n_rows=args.rows, seed=args.seed)
+    frame.to_csv(args.out, index=False)
+    print(f"wrote {len(frame):,} rows × {frame.shape[1]} columns to {args.out}")
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from core.training import main_train
+
+    return main_train(args)
+
+
+def _score(args: argparse.Namespace) -> int:
+    from core.scoring import main_score
+
+    return main_score(args)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from core import bench
+
+    areas = tuple(args.only) if args.only else bench.AREAS
+    results = bench.run(areas, quick=args.quick)
+    return 1 if any(m.passed is False for m in results) else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    twin = sub.add_parser("twin", help="write the twin of the report's dataset as CSV")
+    twin.add_argument("--out", type=Path, required=True)
+    twin.add_argument("--rows", type=int, default=130_663)
+    twin.add_argument("--seed", type=int, default=2019)
+    twin.set_defaults(func=_twin)
+
+    train = sub.add_parser("train", help="train the model suites and fill the store the app loads from")
+    train.add_argument("--data", type=Path, help="CSV to train on (default: the twin)")
+    train.add_argument("--suite", choices=("regression", "classification", "all"), default="all")
+    train.add_argument("--cv", type=int, default=0, help="k-fold cross-validation folds (0 = off)")
+    train.add_argument("--grouped", action="store_true", help="split by artist instead of at random")
+    train.add_argument("--extras", action="store_true", help="also train the opt-in costly models")
+    train.add_argument("--no-ann", action="store_true", help="skip the Keras networks")
+    train.add_argument("--max-rows", type=int, help="train on a random sample of this many rows")
+    train.add_argument("--store", type=Path, help="store folder (default: $SPOTIFY_STORE or .store)")
+    train.set_defaults(func=_train)
+
+    score = sub.add_parser("score", help="score a CSV of songs with every model of the stored suite")
+    score.add_argument("input", type=Path)
+    score.add_argument("--out", type=Path, required=True)
+    score.add_argument("--store", type=Path, help="store folder (default: $SPOTIFY_STORE or .store)")
+    score.set_defaults(func=_score)
+
+    bench = sub.add_parser("bench", help="measure the performance budget and print PASS/FAIL per line")
+    bench.add_argument("--quick", action="store_true", help="smaller, faster measurements")
+    bench.add_argument("--only", nargs="*", help="areas to run (default: all)")
+    bench.set_defaults(func=_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

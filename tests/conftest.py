@@ -1,0 +1,29 @@
+"""Shared fixtures: the twin at two sizes and the team's shared sample files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not beside this checkout (a fresh user clone); CI has it")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def twin_small():
+    from core.twin import generate_twin
+
+    return generate_twin(n_rows=5_000, seed=7)
+
+
+@pytest.fixture(scope="session")
+def twin_full():
+    from core.twin import generate_twin
+
+    return generate_twin()

@@ -1,0 +1,24 @@
+"""The app starts on the twin in Chromium: Overview shows the row count, the sidebar shows only our sections."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import SCREENSHOTS, assert_no_exception, wait_idle
+
+pytestmark = pytest.mark.e2e
+PAGES = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "pages").glob("*.py"))
+
+
+def test_overview_renders_the_twin_and_navigation_has_only_our_pages(app_url, page):
+    page.goto(app_url)
+    wait_idle(page)
+    page.get_by_text("130,663").first.wait_for()
+    assert_no_exception(page)
+    nav = page.locator("[data-testid='stSidebarNav']")
+    links = nav.locator("a")
+    assert links.count() == len(PAGES)
+    headers = nav.inner_text()
+    assert "Data" in headers and "Models" in headers
+    page.screenshot(path=str(SCREENSHOTS / "app_start_overview.png"), full_page=True)
