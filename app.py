@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from core import cache, sources
+from core.schema import TARGET
 from core.twin import TWIN_LABEL
 
 st.set_page_config(page_title="Spotify popularity", page_icon="🎧", layout="wide")
@@ -16,7 +17,12 @@ UPLOAD_CHOICE = "Upload a CSV"
 NOT_AVAILABLE = "(not in this file)"
 
 
-def _load_upload(data: bytes, name: str, mapping: dict[str, str] | None, drop_problem_rows: bool = False) -> None:
+def _remembered_mapping(name: str) -> dict[str, str | None] | None:
+    return st.session_state.get("column_mappings", {}).get(name)
+
+
+def _load_upload(data: bytes, name: str, mapping: dict[str, str | None] | None,
+                 drop_problem_rows: bool = False) -> None:
     """Parse an upload; on failure keep the previous dataset and remember the error for the sidebar."""
     st.session_state["upload_error"] = None
     try:
@@ -28,44 +34,60 @@ def _load_upload(data: bytes, name: str, mapping: dict[str, str] | None, drop_pr
     st.session_state["uploaded_dataset"] = dataset
 
 
-def _mapping_form(error: sources.DataError, data: bytes, name: str) -> None:
-    """Let the person say which of the file's columns holds each canonical column we could not find."""
-    with st.sidebar.form("mapping_form"):
-        st.markdown("**Map the missing columns**")
-        remembered = st.session_state.setdefault("column_mappings", {}).get(name, {})
-        chosen: dict[str, str] = {}
-        options = [NOT_AVAILABLE, *error.source_columns]
-        for canonical in error.missing_columns:
-            previous = next((src for src, dst in remembered.items() if dst == canonical), NOT_AVAILABLE)
-            pick = st.selectbox(f"`{canonical}`", options, index=options.index(previous) if previous in options else 0,
-                                key=f"map_{canonical}")
+def _columns_to_map(error: sources.DataError | None, dataset: sources.Dataset | None) -> tuple[list[str], list[str]]:
+    """(canonical columns still missing, the file's own headers) for the mapping form; nothing to map → ([], [])."""
+    if error is not None:
+        return list(error.missing_columns), list(error.source_columns)
+    if dataset is None:
+        return [], []
+    missing = ([] if dataset.report.has_target else [TARGET]) + list(dataset.report.missing_features)
+    return missing, list(dataset.report.source_columns)
+
+
+def _mapping_form(missing: list[str], source_columns: list[str], data: bytes, name: str, expanded: bool) -> None:
+    """Let the person say which of the file's columns holds each canonical column the loader could not find."""
+    with st.sidebar.expander("Map columns", expanded=expanded), st.form("mapping_form", border=False):
+        st.caption("Pick the column of your file that holds each of these, or leave it out. Popularity is needed "
+                   "for modelling; a file without it can still be explored and scored.")
+        remembered = _remembered_mapping(name) or {}
+        suggested = {**sources.suggest_mapping(source_columns), **remembered}
+        options = [NOT_AVAILABLE, *source_columns]
+        chosen: dict[str, str | None] = {}
+        for canonical in missing:
+            guess = next((src for src, dst in suggested.items() if dst == canonical and src in options), NOT_AVAILABLE)
+            pick = st.selectbox(f"`{canonical}`", options, index=options.index(guess), key=f"map_{canonical}")
             if pick != NOT_AVAILABLE:
                 chosen[pick] = canonical
         if st.form_submit_button("Load with this mapping", type="primary"):
             mapping = {**remembered, **chosen}
-            st.session_state["column_mappings"][name] = mapping
+            st.session_state.setdefault("column_mappings", {})[name] = mapping
             _load_upload(data, name, mapping)
             st.rerun()
 
 
 def _upload_picker() -> sources.Dataset | None:
-    upload = st.sidebar.file_uploader("CSV of Spotify tracks", type=["csv", "tsv", "txt"], key="upload")
+    upload = st.sidebar.file_uploader("CSV of Spotify tracks", type=["csv", "tsv", "txt"], key="upload",
+                                      max_upload_size=sources.MAX_UPLOAD_MB)
     if upload is not None and st.session_state.get("upload_id") != upload.file_id:
         st.session_state["upload_id"] = upload.file_id
         st.session_state["upload_bytes"] = (upload.getvalue(), upload.name)
-        mapping = st.session_state.get("column_mappings", {}).get(upload.name)
-        _load_upload(upload.getvalue(), upload.name, mapping)
+    if "upload_bytes" not in st.session_state:
+        return None
+    data, name = st.session_state["upload_bytes"]
+    if st.session_state.get("upload_loaded_id") != st.session_state.get("upload_id"):
+        st.session_state["upload_loaded_id"] = st.session_state.get("upload_id")
+        _load_upload(data, name, _remembered_mapping(name))
     error = st.session_state.get("upload_error")
-    if error is not None:
-        st.sidebar.error(f"**{st.session_state['upload_bytes'][1]}** was not loaded.\n\n{error}")
-        if error.missing_columns:
-            _mapping_form(error, *st.session_state["upload_bytes"])
     dataset = st.session_state.get("uploaded_dataset")
-    if dataset is not None and len(dataset.report.row_problems):
-        count = dataset.report.row_problems["row"].nunique()
+    if error is not None:
+        st.sidebar.error(f"**{name}** was not loaded.\n\n{error}")
+    missing, source_columns = _columns_to_map(error, dataset)
+    if missing and source_columns:
+        _mapping_form(missing, source_columns, data, name, expanded=error is not None)
+    if dataset is not None and dataset.report.problem_row_count:
+        count = dataset.report.problem_row_count
         if st.sidebar.button(f"Drop the {count:,} rows with problems", key="drop_problem_rows"):
-            data, name = st.session_state["upload_bytes"]
-            _load_upload(data, name, st.session_state.get("column_mappings", {}).get(name), drop_problem_rows=True)
+            _load_upload(data, name, _remembered_mapping(name), drop_problem_rows=True)
             st.rerun()
     return dataset
 

@@ -1,6 +1,7 @@
 """Browser tests: `streamlit run app.py` on a free localhost port, driven by Playwright in Debian's Chromium."""
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -35,34 +36,42 @@ def trained_store(tmp_path_factory) -> Path:
     return store
 
 
-@pytest.fixture(scope="session")
-def app_url(trained_store) -> str:
+@contextlib.contextmanager
+def streamlit_server(store: Path):
+    """A fresh `streamlit run app.py` on a free localhost port, stopped on exit; yields its base URL."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     port = _free_port()
-    env = {**os.environ, "SPOTIFY_STORE": str(trained_store)}
+    env = {**os.environ, "SPOTIFY_STORE": str(store)}
     env.pop("SPOTIFY_DATA", None)
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        server.kill()
-        pytest.fail("streamlit did not answer its health check within 60 s")
-    yield url
-    server.terminate()
     try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("streamlit did not answer its health check within 60 s")
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(trained_store) -> str:
+    with streamlit_server(trained_store) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

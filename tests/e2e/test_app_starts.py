@@ -22,3 +22,17 @@ def test_overview_renders_the_twin_and_navigation_has_only_our_pages(app_url, pa
     headers = nav.inner_text()
     assert "Data" in headers and "Models" in headers
     page.screenshot(path=str(SCREENSHOTS / "app_start_overview.png"), full_page=True)
+
+
+def test_deep_link_on_a_fresh_server_goes_through_the_router(page, tmp_path):
+    """Opening /distributions before anyone loaded the home page still shows our sections and the data picker."""
+    from tests.e2e.conftest import streamlit_server
+
+    with streamlit_server(tmp_path) as url:
+        page.goto(f"{url}/distributions")
+        wait_idle(page)
+        page.get_by_role("heading", name="Distributions & correlations").first.wait_for()
+        nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+        assert "Models" in nav and "app" not in nav.lower().split()
+        assert page.get_by_text("Twin of the report's dataset (synthetic)").count() >= 1
+        assert_no_exception(page)
