@@ -10,7 +10,7 @@ from core import cache, sources
 from core.schema import TARGET
 from core.twin import TWIN_LABEL
 
-st.set_page_config(page_title="Spotify popularity", page_icon="🎧", layout="wide")
+st.set_page_config(page_title="Spotify popularity", page_icon=":material/graphic_eq:", layout="wide")
 
 TWIN_CHOICE = "Twin of the report's dataset (synthetic)"
 UPLOAD_CHOICE = "Upload a CSV"
@@ -123,12 +123,12 @@ def pick_dataset() -> sources.Dataset:
 
 PAGES = {
     "Data": [
-        ("pages/overview.py", "Overview", "📋"),
-        ("pages/distributions.py", "Distributions & correlations", "📊"),
+        ("pages/overview.py", "Overview", ":material/table_chart:"),
+        ("pages/distributions.py", "Distributions & correlations", ":material/bar_chart:"),
     ],
     "Models": [
-        ("pages/models.py", "Model comparison", "🏁"),
-        ("pages/what_if.py", "What-if", "🎚️"),
+        ("pages/models.py", "Model comparison", ":material/leaderboard:"),
+        ("pages/what_if.py", "What-if", ":material/tune:"),
     ],
 }
 HERE = Path(__file__).parent
