@@ -37,10 +37,231 @@ def configured_data_path(argv: list[str]) -> str | None:
     return os.environ.get("SPOTIFY_DATA") or None
 
 
+def ensure_router() -> None:
+    """Make sure the page runs inside app.py's router.
+
+    On a freshly started server, a deep link (say /models) opened before anyone loaded the home page runs the page
+    through Streamlit's legacy `pages/` discovery: no data picker, no sections, no wide layout. That mode lasts only
+    until st.navigation has run once, so switch it off and rerun: the rerun goes through app.py to the same page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def active_dataset() -> sources.Dataset:
     """The dataset the sidebar picked for this session (app.py sets it before any page runs)."""
+    ensure_router()
     dataset = st.session_state.get(DATASET_KEY)
     if dataset is None:
         dataset = twin_dataset()
         st.session_state[DATASET_KEY] = dataset
     return dataset
+
+
+# ---- what-if page (scoring helper) -----------------------------------------------------------------------------------
+# The suite and everything derived from it are shared across sessions: cache_resource, never mutated.
+
+from core import scoring as _scoring  # noqa: E402  (kept with the section that uses it)
+
+
+def suite_key(suite) -> str:
+    """Identifies one trained suite: its data, its config and when it was trained (a retrained suite is a new key)."""
+    manifest = getattr(suite, "manifest", None) or {}
+    stamp = manifest.get("created_at") or manifest.get("saved_at") or manifest.get("trained_at") or ""
+    return f"{suite.fingerprint}:{suite.config.key()}:{stamp}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def whatif_scorer(fingerprint: str, suite_key: str, _suite) -> _scoring.Scorer:
+    return _scoring.Scorer(_suite)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def whatif_slider_specs(fingerprint: str, feature_names: tuple[str, ...], _frame) -> list[_scoring.SliderSpec]:
+    return _scoring.slider_specs(_frame, feature_names)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def whatif_search_keys(fingerprint: str, _frame):
+    return _scoring.search_keys(_frame)
+
+
+@st.cache_resource(show_spinner="Ranking every song of the data…", max_entries=4)
+def whatif_reference_predictions(fingerprint: str, suite_key: str, _scorer, _frame):
+    return _scoring.reference_predictions(_scorer, _frame)
+
+
+@st.cache_resource(show_spinner="Indexing the real songs…", max_entries=4)
+def whatif_plausibility_index(fingerprint: str, feature_names: tuple[str, ...], _frame):
+    return _scoring.build_plausibility_index(_frame, feature_names)
+
+
+@st.cache_data(show_spinner="Scoring the file…", max_entries=8)
+def whatif_score_upload(data: bytes, name: str, suite_key: str, _scorer) -> _scoring.BatchResult:
+    return _scoring.score_upload(_scorer, data, name)
+
+
+def latest_stored_suite(fingerprint: str):
+    """The most recently trained suite for this data in the default store, or None when there is none yet.
+
+    Finding it reads only the small manifests (so a suite trained a minute ago shows up on the next run); loading the
+    models is cached per stored folder and shared by every session, so nobody may modify what this returns.
+    """
+    from core import artifacts
+
+    store = artifacts.ArtifactStore()
+    path = _scoring.latest_suite_path(store, fingerprint)
+    return None if path is None else _stored_suite_at(str(path), str(store.root))
+
+
+@st.cache_resource(show_spinner="Loading the trained models…", max_entries=2)
+def _stored_suite_at(path: str, root: str):
+    from core import artifacts
+
+    return artifacts.ArtifactStore(Path(root)).load(Path(path))
+
+
+# ---- EDA pages: Overview, Distributions & correlations (EDA helper) --------------------------------------------------
+# Every table and profile is small, so it is st.cache_data keyed on the fingerprint (+ the page's Filters, a frozen
+# dataclass, + the widget choices). What the filters keep is cached as a boolean mask (1 byte a row, cache_resource,
+# never modified), not as a copy of the rows: an analysis selects only the columns it reads, and only on a cache miss.
+
+from core import eda as _eda  # noqa: E402  (kept with the section that uses it)
+
+
+@st.cache_data(show_spinner="Profiling the data…", max_entries=8)
+def eda_overview(fingerprint: str, generated: tuple[str, ...], _frame) -> _eda.OverviewTables:
+    """`generated`: the columns the loader made up (LoadReport.filled_columns), left out of the duplicate check."""
+    return _eda.overview_tables(_frame, generated)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def eda_glance_figure(fingerprint: str, _tables: _eda.OverviewTables):
+    """A 14-panel figure costs ~0.2 s to build and as much to unpickle, so it is shared as is; nobody may modify it
+    (st.plotly_chart only reads it)."""
+    from core import charts
+
+    return charts.column_glance_chart(_tables.histograms)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def eda_head(fingerprint: str, query: str, sort_by: str | None, descending: bool, _frame):
+    return _eda.head_table(_frame, query, sort_by, descending)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def eda_filter_bounds(fingerprint: str, _frame) -> dict[str, tuple[float, float]]:
+    return _eda.filter_bounds(_frame)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def eda_colour_columns(fingerprint: str, _frame) -> list[str]:
+    return _eda.colour_columns(_frame)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def eda_popular_threshold(fingerprint: str, _frame) -> float:
+    """The dataset's 'popular' cut (99th percentile of all songs); filters do not move it."""
+    return _eda.popular_threshold(_frame[_eda.schema.TARGET]) if _eda.schema.TARGET in _frame else float("nan")
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def eda_filter_mask(fingerprint: str, filters: _eda.Filters, _frame):
+    """The rows the filters keep (None: every row)."""
+    return _eda.filter_mask(_frame, filters) if filters.active else None
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def eda_popularity(fingerprint: str, filters: _eda.Filters, threshold: float, _frame, _mask) -> _eda.PopularityProfile:
+    return _eda.popularity_profile(_eda.select_rows(_frame, _mask, [_eda.schema.TARGET])[_eda.schema.TARGET], threshold)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def eda_feature(fingerprint: str, filters: _eda.Filters, feature: str, group: str | None, threshold: float, _frame,
+                _mask) -> _eda.FeatureProfile:
+    columns = [feature, _eda.schema.TARGET] + ([group] if group else [])
+    return _eda.feature_profile(_eda.select_rows(_frame, _mask, columns), feature, threshold, group)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def eda_correlations(fingerprint: str, filters: _eda.Filters, method: str, _frame, _mask):
+    return _eda.correlation_matrix(_eda.select_rows(_frame, _mask, _eda.analysis_columns(_frame)), method)
+
+
+# ---- Model comparison page (issue #5) ---------------------------------------------------------------------------------
+# Suites are found from their small manifests on every run (a suite trained a minute ago shows up at once) and loaded
+# per stored folder: every save is a new folder, so a retrained suite is a new cache entry by construction. Metrics
+# and test predictions load without a single model; the models come from `_stored_suite_at` above, shared with the
+# what-if page (one copy in memory). Nobody may modify what these return.
+
+from core import artifacts as _artifacts  # noqa: E402  (kept with the section that uses it)
+from core import comparison as _comparison  # noqa: E402
+from core.training import SuiteConfig as _SuiteConfig  # noqa: E402
+
+
+def suite_store() -> _artifacts.ArtifactStore:
+    """The store the app reads and writes; built per call so SPOTIFY_STORE is honoured (tests point it elsewhere)."""
+    return _artifacts.ArtifactStore()
+
+
+def stored_suite_configs(fingerprint: str) -> list[_SuiteConfig]:
+    """Settings of every suite stored for this data, newest first (unreadable manifests are skipped)."""
+    manifests = [m for m in suite_store().list_suites() if m.get("fingerprint") == fingerprint]
+    manifests.sort(key=lambda m: str(m.get("saved_at") or m.get("created_at") or ""), reverse=True)
+    configs = []
+    for manifest in manifests:
+        try:
+            configs.append(_SuiteConfig.from_dict(manifest.get("config") or {}))
+        except (TypeError, ValueError):
+            continue
+    return configs
+
+
+def _suite_folder(store: _artifacts.ArtifactStore, fingerprint: str, config: _SuiteConfig) -> Path:
+    path = store.find(fingerprint, config)
+    if path is None:
+        raise _artifacts.ArtifactError("no suite with these settings is stored for this data (it may have just been "
+                                       "removed); train it again")
+    return path
+
+
+def stored_suite_tables(fingerprint: str, config: _SuiteConfig) -> _artifacts.SuiteTables:
+    """Metric tables + test predictions of the stored suite (verified); ArtifactError when damaged or gone."""
+    store = suite_store()
+    return _suite_tables_at(fingerprint, config.key(), str(_suite_folder(store, fingerprint, config)), str(store.root))
+
+
+@st.cache_data(show_spinner="Loading the stored metrics…", max_entries=8)
+def _suite_tables_at(fingerprint: str, config_key: str, path: str, root: str) -> _artifacts.SuiteTables:
+    return _artifacts.ArtifactStore(Path(root)).load_tables(Path(path))
+
+
+def stored_suite(fingerprint: str, config: _SuiteConfig):
+    """Every model of the stored suite (verified), loaded once per stored folder for all sessions and pages."""
+    store = suite_store()
+    return _stored_suite_at(str(_suite_folder(store, fingerprint, config)), str(store.root))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def classification_curves(fingerprint: str, suite_path: str, model: str, _tables) -> _comparison.ClassificationCurves:
+    return _comparison.classification_curves(_tables.test_predictions, model, _tables.manifest)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def regression_diagnostics(fingerprint: str, suite_path: str, model: str, _tables):
+    return _comparison.regression_diagnostics(_tables.test_predictions, model)
+
+
+@st.cache_data(show_spinner="Shuffling each feature through the model…", max_entries=32)
+def permutation_importance(fingerprint: str, suite_path: str, model: str, _suite, _frame, _tables):
+    """Drop in test R² when a feature is shuffled (2,000 test songs, 5 repeats); None when it cannot be computed."""
+    return _comparison.regression_permutation_importance(_suite, model, _frame, _tables.test_predictions)
+
+
+@st.cache_data(show_spinner="Computing XGBoost's SHAP contributions…", max_entries=8)
+def xgboost_importance(fingerprint: str, suite_path: str, _suite, _frame, _tables):
+    """(model name, mean |contribution| per feature) for the suite's XGBoost regressor, or None without one."""
+    return _comparison.regression_shap_importance(_suite, _frame, _tables.test_predictions)

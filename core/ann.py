@@ -1,0 +1,214 @@
+"""The report's three Keras networks, built from their printed summaries, and a small sklearn-style trainer.
+
+TensorFlow is imported lazily (inside functions), so importing this module costs nothing; only training or loading a
+network pays the ~4 s import.
+
+What the report prints (model.summary()) fixes the layers and their sizes; it does not print activations, dropout
+rate, optimiser settings or epochs. Those are chosen here and recorded in every spec:
+
+* ReLU hidden layers; linear output for regression, sigmoid (softmax for the multi-bin option) for classification;
+* Dropout 0.3; Adam (lr 1e-3; the report's "Optimizer params" = 2 × trainable + 2 is Adam's two moment slots);
+* the output bias starts at the training mean (regression) / the class log-odds (classification), so a short run
+  does not spend its epochs walking a zero bias up to popularity ≈ 24;
+* batch 1024, at most 12 epochs, early stopping on a 10 % validation split (patience 2, best weights restored):
+  ~1 s per epoch on 104k rows, so a network costs ~10 s instead of minutes.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+# layer kinds: ("dense", units) | ("batchnorm",) | ("dropout",)
+ARCHITECTURES: dict[str, tuple[tuple, ...]] = {
+    # "Regression using Artificial Neural Networks": sequential_1
+    "regression": (("dense", 64), ("batchnorm",), ("dropout",), ("dense", 32), ("dense", 16), ("dense", 8)),
+    # "Classification using ANNs": sequential_4
+    "classification": (("dense", 128), ("batchnorm",), ("dropout",), ("dense", 64), ("batchnorm",), ("dropout",),
+                       ("dense", 32), ("batchnorm",), ("dense", 16)),
+    # "Classification using ANNs (Revised Approach)": sequential_5
+    "classification_weighted": (("dense", 128), ("batchnorm",), ("dropout",), ("dense", 64), ("batchnorm",),
+                                ("dropout",), ("dense", 32), ("batchnorm",), ("dense", 16), ("dense", 8)),
+}
+
+# Param # column of the report's summaries (13 input features), output layer last.
+REPORT_PARAM_COUNTS: dict[str, tuple[int, ...]] = {
+    "regression": (896, 256, 0, 2_080, 528, 136, 9),
+    "classification": (1_792, 512, 0, 8_256, 256, 0, 2_080, 128, 528, 17),
+    "classification_weighted": (1_792, 512, 0, 8_256, 256, 0, 2_080, 128, 528, 136, 9),
+}
+REPORT_TOTALS: dict[str, tuple[int, int]] = {  # (trainable, non-trainable)
+    "regression": (3_777, 128),
+    "classification": (13_121, 448),
+    "classification_weighted": (13_249, 448),
+}
+
+TRAINING_DEFAULTS: dict[str, Any] = {
+    "dropout": 0.3,
+    "learning_rate": 1e-3,
+    "batch_size": 1024,
+    "max_epochs": 12,
+    "patience": 2,
+    "validation_split": 0.1,
+}
+ESTIMATED_COST_S = 9.0  # fit seconds per 100k rows, one core busy beside it
+NOTE = ("Layers as the report's model.summary(); ReLU, dropout 0.3, Adam 1e-3 (not printed in the report); batch 1024, "
+        "≤ 12 epochs with early stopping on a 10 % validation split (patience 2).")
+
+# Keras names layers from process-wide counters; building two networks at once in two threads could race on them.
+_BUILD_LOCK = threading.Lock()
+
+
+def keras_module():
+    """Import Keras (TensorFlow backend) on first use, quietly."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    import keras
+
+    return keras
+
+
+def build_network(architecture: str, n_features: int, *, n_outputs: int = 1, task: str = "regression",
+                  dropout: float = 0.3, output_bias: np.ndarray | float | None = None, seed: int = 0):
+    """An uncompiled keras.Sequential with the report's layer stack for `architecture`."""
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"unknown network {architecture!r}; choose from {list(ARCHITECTURES)}")
+    keras = keras_module()
+    layers = keras.layers
+    stack: list = [keras.Input(shape=(n_features,), name="features")]
+    for i, layer in enumerate(ARCHITECTURES[architecture]):
+        kind = layer[0]
+        if kind == "dense":
+            stack.append(layers.Dense(layer[1], activation="relu", name=f"dense_{i}",
+                                      kernel_initializer=keras.initializers.GlorotUniform(seed=seed + i)))
+        elif kind == "batchnorm":
+            stack.append(layers.BatchNormalization(name=f"batch_normalization_{i}"))
+        elif kind == "dropout":
+            stack.append(layers.Dropout(dropout, seed=seed + i, name=f"dropout_{i}"))
+    if task == "regression":
+        activation = None
+    else:
+        activation = "sigmoid" if n_outputs == 1 else "softmax"
+    bias = "zeros" if output_bias is None else keras.initializers.Constant(np.asarray(output_bias, dtype=float))
+    stack.append(layers.Dense(n_outputs, activation=activation, name="output", bias_initializer=bias,
+                              kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 99)))
+    with _BUILD_LOCK:
+        return keras.Sequential(stack, name=f"ann_{architecture}")
+
+
+def layer_param_counts(model) -> list[int]:
+    """Param # per layer, as model.summary() prints it."""
+    return [int(layer.count_params()) for layer in model.layers]
+
+
+def trainable_counts(model) -> tuple[int, int]:
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    frozen = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
+    return trainable, frozen
+
+
+def predict_network(model, X: np.ndarray, batch_rows: int = 65_536) -> np.ndarray:
+    """Outputs of a network for X, calling it directly (no model.predict: that builds a tf.data pipeline per call)."""
+    X = np.asarray(X, dtype=np.float32)
+    if len(X) <= batch_rows:
+        return np.asarray(model(X, training=False))
+    return np.concatenate([np.asarray(model(X[i:i + batch_rows], training=False))
+                           for i in range(0, len(X), batch_rows)])
+
+
+class KerasNetwork:
+    """A sklearn-style trainer for one of the report's networks; `model_` is the fitted keras.Model.
+
+    Only the keras.Model is kept in a trained suite (saved as .keras); this wrapper exists so training treats every
+    spec alike (`spec.build(...).fit(X, y)`).
+    """
+
+    def __init__(self, architecture: str, *, dropout: float = 0.3, learning_rate: float = 1e-3,
+                 batch_size: int = 1024, max_epochs: int = 12, patience: int = 2, validation_split: float = 0.1,
+                 class_weight: Mapping[int, float] | None = None, random_state: int | None = None):
+        self.architecture = architecture
+        self.dropout = dropout
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.validation_split = validation_split
+        self.class_weight = class_weight
+        self.random_state = random_state
+
+    @property
+    def task(self) -> str:
+        return "regression" if self.architecture == "regression" else "classification"
+
+    def get_params(self, deep: bool = False) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("architecture", "dropout", "learning_rate", "batch_size", "max_epochs",
+                                             "patience", "validation_split", "class_weight", "random_state")}
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> "KerasNetwork":
+        keras = keras_module()
+        seed = 0 if self.random_state is None else int(self.random_state)
+        keras.utils.set_random_seed(seed)
+        X = np.asarray(X, dtype=np.float32)
+        y = np.asarray(y)
+        if self.task == "regression":
+            n_outputs, loss, target = 1, "mse", y.astype(np.float32)
+            bias: Any = float(np.mean(target))
+            self.classes_ = None
+        else:
+            classes = np.unique(y)
+            if len(classes) < 2:
+                raise ValueError("the training split holds a single class; a classifier needs both")
+            self.classes_ = classes
+            target = np.searchsorted(classes, y).astype(np.int32)
+            n_outputs = 1 if len(classes) == 2 else len(classes)
+            loss = "binary_crossentropy" if n_outputs == 1 else "sparse_categorical_crossentropy"
+            prior = np.bincount(target, minlength=len(classes)) / len(target)
+            if self.class_weight:  # balanced weights make the effective prior uniform
+                bias = 0.0 if n_outputs == 1 else np.zeros(n_outputs)
+            elif n_outputs == 1:
+                bias = float(np.log(prior[1] / prior[0]))
+            else:
+                bias = np.log(np.clip(prior, 1e-12, None))
+        model = build_network(self.architecture, X.shape[1], n_outputs=n_outputs, task=self.task,
+                              dropout=self.dropout, output_bias=bias, seed=seed)
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate), loss=loss)
+        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=self.patience, restore_best_weights=True)
+        class_weight = None
+        if self.class_weight and self.task == "classification":
+            class_weight = {int(np.searchsorted(self.classes_, c)): float(w) for c, w in self.class_weight.items()}
+        history = model.fit(X, target, batch_size=self.batch_size, epochs=self.max_epochs,
+                            validation_split=self.validation_split, callbacks=[stop], class_weight=class_weight,
+                            shuffle=True, verbose=0)
+        self.history_ = {k: [float(v) for v in values] for k, values in history.history.items()}
+        self.epochs_ = len(history.history.get("loss", []))
+        self.model_ = model
+        return self
+
+
+def network_probabilities(output: np.ndarray) -> np.ndarray:
+    """(n, n_classes) probabilities from a classifier network's raw output (sigmoid column or softmax rows)."""
+    output = np.asarray(output, dtype=float)
+    if output.ndim == 1 or output.shape[1] == 1:
+        p = output.reshape(-1)
+        return np.column_stack([1.0 - p, p])
+    return output
+
+
+def save_network(model, path: os.PathLike | str) -> None:
+    model.save(os.fspath(path))
+
+
+def load_network(path: os.PathLike | str):
+    """A stored .keras network; safe_mode refuses embedded Python code (lambda layers) in the file."""
+    keras = keras_module()
+    return keras.saving.load_model(os.fspath(path), compile=False, safe_mode=True)
+
+
+def keras_versions() -> dict[str, str]:
+    keras = keras_module()
+    import tensorflow as tf
+
+    return {"keras": keras.__version__, "tensorflow": tf.__version__}

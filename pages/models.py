@@ -1,0 +1,437 @@
+"""Model comparison: the report's metric tables beside honest ones, a threshold explorer, random vs grouped split.
+
+Reads a trained suite from the artifact store (metrics first, models only when a chart needs them) or trains one with
+live progress. The URL carries tab, model and threshold so a view can be shared.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import replace
+from functools import partial
+
+import streamlit as st
+
+from core import cache, comparison as cmp, model_charts as charts
+from core.artifacts import ArtifactError
+from core.training import SuiteConfig, train_suite
+
+TABS = {"regression": ":material/show_chart: Regression", "classification": ":material/target: Classification",
+        "split": ":material/call_split: Random vs grouped split", "export": ":material/download: Export"}
+TAB_IDS = {label: tab_id for tab_id, label in TABS.items()}
+SUITE_CHOICES = {"regression": "Regression", "classification": "Classification",
+                 "weighted": "Classification, class-weighted"}
+SAMPLE_CHOICES = (None, 50_000, 20_000, 5_000)
+CV_CHOICES = (0, 3, 5, 10)
+THRESHOLD_STEP = 0.005
+PENDING_SUITE = "cmp_pending_suite"  # set after a training run; applied before the suite selector is drawn
+
+
+# ---- training --------------------------------------------------------------------------------------------------
+
+def _progress_text(done: int, total: int, elapsed: float) -> str:
+    text = f"{done}/{total} models · {elapsed:.0f} s elapsed"
+    if 0 < done < total:
+        text += f" · about {elapsed / done * (total - done):.0f} s left"
+    return text
+
+
+def train_and_store(dataset, config: SuiteConfig) -> bool:
+    """Train in a worker thread and draw its progress events here, so every model's start and finish shows live."""
+    events: queue.Queue = queue.Queue()
+    outcome: dict = {}
+
+    def work() -> None:
+        try:
+            suite = train_suite(dataset.frame, config, dataset.fingerprint, progress=events.put)
+            outcome["path"] = cache.suite_store().save(suite)
+        except Exception as error:  # reported below as a sentence  # noqa: BLE001
+            outcome["error"] = error
+
+    started = time.monotonic()
+    running: list[str] = []
+    with st.status(f"Training — {cmp.describe_config(config)}", expanded=True) as status:
+        bar = st.progress(0.0, text="Preparing the split…")
+        log = st.empty()
+        finished: list[str] = []
+        worker = threading.Thread(target=work, name="cmp-train", daemon=True)
+        worker.start()
+        done = total = 0
+        while worker.is_alive() or not events.empty():
+            try:
+                event = events.get(timeout=0.25)
+            except queue.Empty:
+                elapsed = time.monotonic() - started
+                if total:
+                    bar.progress(min(done / total, 1.0), text=_progress_text(done, total, elapsed)
+                                 + (f" · now: {', '.join(running)}" if running else ""))
+                continue
+            done, total = event.done, event.total
+            if event.status == "started":
+                running.append(event.model)
+            else:
+                if event.model in running:
+                    running.remove(event.model)
+                mark = ":material/check_circle:" if event.status == "finished" else ":material/error:"
+                detail = f"{event.seconds:.1f} s" if event.status == "finished" else f"failed: {event.error}"
+                finished.append(f"{mark} **{event.model}** ({event.suite}) — {detail}")
+                log.markdown("\n\n".join(finished[-12:]))
+            elapsed = time.monotonic() - started
+            bar.progress(min(done / max(total, 1), 1.0), text=_progress_text(done, total, elapsed)
+                         + (f" · now: {', '.join(running)}" if running else ""))
+        if "error" in outcome:
+            status.update(label="Training failed", state="error")
+            st.error(f"Training stopped: {outcome['error']}. Nothing was saved; try a smaller sample or fewer suites.")
+            return False
+        status.update(label=f"Trained {len(finished)} models in {time.monotonic() - started:.0f} s and saved them",
+                      state="complete", expanded=False)
+    return True
+
+
+def settings_panel(active: SuiteConfig | None, stored_keys: set[str], expanded: bool) -> None:
+    """Every option the engine offers; the button trains (or retrains) exactly these settings."""
+    base = active or SuiteConfig()
+    samples = [n for n in SAMPLE_CHOICES if n is None or n < len(dataset.frame)]
+    with st.expander("Train or retrain a suite", icon=":material/model_training:", expanded=expanded):
+        what, rows = st.columns([3, 2])
+        suites = what.multiselect("Suites to include", list(SUITE_CHOICES), default=list(base.suites),
+                                  format_func=SUITE_CHOICES.get, key="cmp_suites")
+        max_rows = rows.selectbox("Rows to train on", samples,
+                                  index=samples.index(base.max_rows) if base.max_rows in samples else 0,
+                                  format_func=lambda n: f"all {len(dataset.frame):,} rows" if n is None
+                                  else f"a {n:,}-row sample (quick run)", key="cmp_rows")
+        ann, extra, split, folds = st.columns([1, 1, 1, 1.3], vertical_alignment="center")
+        include_ann = ann.toggle("Neural networks", value=base.include_ann, key="cmp_ann",
+                                 help="The report's three Keras networks: the slowest models to train.")
+        extras = extra.toggle("Extra models", value=base.extras, key="cmp_extras",
+                              help="The regressors the report skipped for their cost (KNN, SVR, decision tree, "
+                                   "random forest), made feasible on subsamples.")
+        grouped = split.toggle("Split by artist", value=base.grouped, key="cmp_grouped",
+                               help="No artist has songs on both sides of the split. The report splits at random, so "
+                                    "one artist's songs land in both training and test.")
+        cv_folds = folds.select_slider("Cross-validation folds", CV_CHOICES, value=base.cv_folds, key="cmp_cv",
+                                       format_func=lambda k: "off" if k == 0 else f"{k} folds")
+        if not suites:
+            st.warning("Pick at least one suite to train.")
+            return
+        config = replace(base, suites=tuple(s for s in SUITE_CHOICES if s in suites), include_ann=include_ann,
+                         extras=extras, grouped=grouped, cv_folds=cv_folds, max_rows=max_rows)
+        exists = config.key() in stored_keys
+        describe, button = st.columns([3, 2], vertical_alignment="center")
+        describe.caption(f"Will train: {cmp.describe_config(config)}"
+                         + (" — already stored; retraining replaces it." if exists else "."))
+        label = "Retrain these settings" if exists else "Train with these settings"
+        if button.button(label, type="secondary" if exists else "primary", key="cmp_train",
+                         icon=":material/model_training:", width="stretch"):
+            if train_and_store(dataset, config):
+                st.session_state[PENDING_SUITE] = config.key()
+                st.rerun()
+
+
+# ---- URL state -----------------------------------------------------------------------------------------------------
+
+def sync_url(**values: str | None) -> None:
+    """Write only our own parameters, and only when they changed (each write is a browser history entry)."""
+    for name, value in values.items():
+        if value is None:
+            if name in st.query_params:
+                del st.query_params[name]
+        elif st.query_params.get(name) != value:
+            st.query_params[name] = value
+
+
+# ---- page -----------------------------------------------------------------------------------------------------------
+
+st.title("Model comparison")
+dataset = cache.active_dataset()
+if not dataset.report.has_target:
+    st.warning(f"**{dataset.report.name}** has no `popularity` column. Modelling needs popularity as the target, so "
+               "there is nothing to train or compare. Load a file that has it, or the twin, in the sidebar.")
+    st.stop()
+
+stored = cache.stored_suite_configs(dataset.fingerprint)
+stored_by_key = {config.key(): config for config in stored}
+if (pending := st.session_state.pop(PENDING_SUITE, None)) in stored_by_key:
+    st.session_state["cmp_suite"] = pending
+if st.session_state.get("cmp_suite") not in stored_by_key:
+    st.session_state.pop("cmp_suite", None)
+
+if not stored:
+    st.info("No suite is trained on this data yet. Training the report's models on all rows takes a few minutes; "
+            "a sample trains in seconds. The result is stored, so next time this page opens instantly.")
+    settings_panel(None, set(), expanded=True)
+    st.stop()
+
+keys = cmp.preferred_order(stored, SuiteConfig())
+active_key = st.selectbox(
+    "Trained suite", keys, key="cmp_suite",
+    format_func=lambda key: cmp.describe_config(stored_by_key[key]),
+    help="Every suite stored for this data: the report's own settings first, then random splits, newest "
+         "first.")
+config = stored_by_key[active_key]
+
+try:
+    tables = cache.stored_suite_tables(dataset.fingerprint, config)
+except ArtifactError as error:
+    st.error(f"The stored suite ({cmp.describe_config(config)}) failed verification and was not used: {error}. "
+             "Its files changed after it was saved. Retrain it to replace it.")
+    if st.button("Retrain this suite", type="primary", key="cmp_retrain_broken"):
+        if train_and_store(dataset, config):
+            st.session_state[PENDING_SUITE] = config.key()
+            st.rerun()
+    st.stop()
+
+settings_panel(config, set(stored_by_key), expanded=False)
+suite_path = str(tables.path)
+summary = cmp.suite_summary(tables)
+st.caption(f"{summary.n_models} models · test set {summary.n_test:,} songs, {summary.n_positive:,} popular "
+           f"(popularity ≥ {summary.popular_threshold:g}) · trained {summary.trained_at} UTC · "
+           f"{'the twin (synthetic)' if dataset.is_twin else dataset.report.name}")
+
+regressors, classifiers = cmp.prediction_models(tables.test_predictions)
+url = cmp.parse_view_state(st.query_params.to_dict(), tabs=list(TABS), models=regressors + classifiers,
+                           step=THRESHOLD_STEP)
+
+
+def remember_tab() -> None:
+    sync_url(tab=TAB_IDS.get(st.session_state.get("cmp_tab")))
+
+
+tab_containers = st.tabs(list(TABS.values()), key="cmp_tab", on_change=remember_tab,
+                         default=TABS[url.tab] if url.tab else None)
+regression_tab, classification_tab, split_tab, export_tab = tab_containers
+
+
+# ---- regression -----------------------------------------------------------------------------------------------------
+
+def regression_section() -> None:
+    view = cmp.regression_view(tables.regression_table)
+    if view.empty:
+        st.info("This suite has no regression models. Train one that includes the regression suite.")
+        return
+    for name, error in cmp.failed_models(tables.regression_table).items():
+        st.warning(f"{name} failed to train and is left out: {error}")
+    ours, theirs = st.columns([5, 3])
+    with ours:
+        st.subheader("This run")
+        st.caption("Sort by clicking a header. Shaded: the best value in each column. "
+                   + ("The dummy row predicts the training mean for every song — the floor any model must beat."
+                      if summary.regression_baselines else ""))
+        with st.container(key="cmp_reg_table"):  # the key becomes a CSS class the browser test waits for
+            st.dataframe(cmp.style_best(view, skip_rows=summary.regression_baselines), height="content")
+    with theirs:
+        st.subheader("Published in the report")
+        st.caption("For reference: the report's own numbers on the real Kaggle file (130,663 rows, random 80/20 "
+                   "split). Not recomputed.")
+        published = cmp.published_tables()["regression figures"]
+        st.dataframe(published.style.format({"MSE": "{:.2f}", "MAE": "{:.3f}", "R2 Score": "{:.4f}"}),
+                     height="content", column_config={"_index": st.column_config.Column("model", width=125)})
+
+    st.subheader("One metric, every model")
+    metric = st.segmented_control("Metric", ["R²", "RMSE", "MAE", "MSE"], default="R²", key="cmp_reg_metric") or "R²"
+    error_column = {"R²": "CV R² sd", "RMSE": "CV RMSE sd"}.get(metric)
+    chosen = url.model if url.model in regressors else summary.best_regressor
+    chart_slot = st.empty()
+    st.subheader("Where a model goes wrong")
+    model = st.selectbox("Model", regressors, key="cmp_reg_model",
+                         index=regressors.index(chosen) if chosen in regressors else 0)
+    chart_slot.plotly_chart(charts.metric_bar_chart(view, metric, error_column, highlight=model), key="cmp_reg_bars")
+    if model != url.model:
+        sync_url(model=model)
+    density, residuals = st.columns(2)
+    grid, profile = cache.regression_diagnostics(dataset.fingerprint, suite_path, model, tables)
+    density.plotly_chart(charts.predicted_vs_actual_chart(grid, model), key="cmp_reg_density")
+    residuals.plotly_chart(charts.residual_chart(profile, model), key="cmp_reg_residuals")
+
+    st.subheader("Feature importance")
+    if not st.toggle("Compute feature importance (loads the trained models; a few seconds the first time)",
+                     key="cmp_importance"):
+        return
+    try:
+        suite = cache.stored_suite(dataset.fingerprint, config)
+        permutation = cache.permutation_importance(dataset.fingerprint, suite_path, model, suite, dataset.frame,
+                                                   tables)
+        contributions = cache.xgboost_importance(dataset.fingerprint, suite_path, suite, dataset.frame, tables)
+    except ArtifactError as error:
+        st.error(f"The stored models failed verification: {error}. Retrain the suite to replace them.")
+        return
+    except Exception as error:  # a model that cannot be re-scored is a message, never a traceback  # noqa: BLE001
+        st.warning(f"Feature importance could not be computed for {model}: {type(error).__name__}: {error}")
+        return
+    left, right = st.columns(2)
+    if permutation is not None:
+        left.plotly_chart(charts.importance_chart(permutation["mean"], f"Permutation importance — {model} "
+                                                  "(drop in R² when a feature is shuffled)", permutation["sd"]),
+                          key="cmp_perm")
+    else:
+        left.info(f"{model} has no stored model to shuffle features through.")
+    if contributions is not None:
+        name, values = contributions
+        right.plotly_chart(charts.importance_chart(values, f"XGBoost SHAP — {name} (mean |contribution| to "
+                                                   "predicted popularity)"), key="cmp_shap")
+    else:
+        right.info("No XGBoost regressor in this suite, so there are no SHAP contributions to show.")
+
+
+# ---- classification -------------------------------------------------------------------------------------------------
+
+def classification_tables() -> None:
+    st.info(cmp.accuracy_note(tables.classification_table, summary.n_test, summary.n_positive), icon="⚖️")
+    for name, error in cmp.failed_models(tables.classification_table).items():
+        st.warning(f"{name} failed to train and is left out: {error}")
+    st.subheader("The report's metrics")
+    st.caption("Accuracy and weighted averages over both classes at threshold 0.5, as the report computes them — "
+               "dominated by the majority class. Shaded: the best model per column (baselines are not ranked).")
+    with st.container(key="cmp_cls_report"):
+        st.dataframe(cmp.style_best(cmp.classification_report_view(tables.classification_table)), height="content")
+    st.subheader("Metrics that see the popular songs")
+    st.caption("ROC-AUC and PR-AUC rank every song by its probability; 'popular' columns score only the minority "
+               "class, at 0.5 and at each model's F1-best threshold. A model's plain and class-weighted runs sit "
+               "next to each other.")
+    with st.container(key="cmp_cls_honest"):
+        st.dataframe(cmp.style_best(cmp.honest_view(tables.classification_table)), height="content")
+    with st.expander("The report's published classification figures (real data, for reference)"):
+        published = cmp.published_tables()
+        plain, weighted = st.columns(2)
+        plain.caption("Plain suite (the ANN's line printed separately in the report)")
+        plain.dataframe(published["classification figures"].style.format("{:.4f}"), height="content")
+        weighted.caption("Class-weighted suite (the revised approach)")
+        weighted.dataframe(published["class-weighted figures"].style.format("{:.4f}"), height="content")
+
+
+def use_best_threshold(best: float) -> None:
+    st.session_state["cmp_threshold"] = round(round(best / THRESHOLD_STEP) * THRESHOLD_STEP, 6)
+
+
+@st.fragment
+def threshold_explorer() -> None:
+    """Moving the slider reruns only this panel: the curves come from cache, the confusion matrix is a count."""
+    st.subheader("Threshold explorer")
+    if "cmp_threshold" not in st.session_state:
+        st.session_state["cmp_threshold"] = url.threshold if url.threshold is not None else 0.5
+    chosen = url.model if url.model in classifiers else summary.best_classifier
+    pick, slide, jump = st.columns([3, 4, 1.4], vertical_alignment="bottom")
+    model = pick.selectbox("Model", classifiers, key="cmp_model",
+                           index=classifiers.index(chosen) if chosen in classifiers else 0)
+    curves = cache.classification_curves(dataset.fingerprint, suite_path, model, tables)
+    threshold = slide.slider("Call a song 'popular' when P(popular) ≥", 0.0, 1.0, step=THRESHOLD_STEP,
+                             format="%.3f", key="cmp_threshold")
+    jump.button("F1-best", key="cmp_best", on_click=use_best_threshold, args=(curves.best_threshold,),
+                help=f"Jump to the threshold with the best F1 on the test set ({curves.best_threshold:.3f}).")
+    sync_url(model=model, threshold=f"{threshold:.3f}")
+    current = cmp.threshold_metrics(curves.y_class, curves.proba, threshold)
+    best = cmp.threshold_metrics(curves.y_class, curves.proba, curves.best_threshold)
+    figures = st.columns(4)
+    figures[0].metric("Popular songs flagged", f"{current.tp + current.fp:,}",
+                      help="How many test songs this threshold calls popular.")
+    figures[1].metric("Precision (popular)", f"{current.precision:.3f}",
+                      delta=f"{current.precision - best.precision:+.3f} vs F1-best", delta_color="off")
+    figures[2].metric("Recall (popular)", f"{current.recall:.3f}",
+                      delta=f"{current.recall - best.recall:+.3f} vs F1-best", delta_color="off")
+    figures[3].metric("F1 (popular)", f"{current.f1:.3f}", delta=f"{current.f1 - best.f1:+.3f} vs F1-best",
+                      delta_color="off")
+    matrix, roc = st.columns(2)
+    matrix.plotly_chart(charts.confusion_matrix_chart(current), key="cmp_confusion")
+    roc.plotly_chart(charts.roc_chart(curves.roc, current, best, auc=curves.roc_auc), key="cmp_roc")
+    pr, histogram = st.columns(2)
+    pr.plotly_chart(charts.pr_chart(curves.pr, current, best, base_rate=curves.base_rate), key="cmp_pr")
+    histogram.plotly_chart(charts.probability_histogram_chart(curves.histogram, threshold), key="cmp_hist")
+
+
+def pr_comparison() -> None:
+    st.subheader("Precision–recall, several models")
+    ranked = summary.classifiers_by_pr_auc
+    chosen = st.multiselect("Models", classifiers, default=[m for m in ranked[:4] if m in classifiers],
+                            key="cmp_pr_models")
+    if not chosen:
+        st.caption("Pick models to draw their curves.")
+        return
+    curves = {name: cache.classification_curves(dataset.fingerprint, suite_path, name, tables) for name in chosen}
+    st.plotly_chart(charts.pr_comparison_chart({n: c.pr for n, c in curves.items()}, summary.positive_rate,
+                                               {n: c.pr_auc for n, c in curves.items()}), key="cmp_pr_compare")
+
+
+# ---- random vs grouped split ----------------------------------------------------------------------------------------
+
+def split_counterpart_gaps() -> list | None:
+    """Gap tables against the same settings with the other split, when that suite is stored; raises ArtifactError."""
+    counterpart = replace(config, grouped=not config.grouped)
+    if counterpart.key() not in stored_by_key:
+        return None
+    other = cache.stored_suite_tables(dataset.fingerprint, counterpart)
+    random_tables, grouped_tables = (other, tables) if config.grouped else (tables, other)
+    return cmp.split_gaps(random_tables, grouped_tables)
+
+
+def split_section() -> None:
+    try:
+        gaps = split_counterpart_gaps()
+    except ArtifactError as error:
+        st.error(f"The {'random' if config.grouped else 'grouped'}-split suite failed verification: {error}. "
+                 "Retrain it to compare.")
+        return
+    if gaps is None:
+        other = "random-split" if config.grouped else "artist-grouped"
+        st.info(f"Only the {'artist-grouped' if config.grouped else 'random'} split is stored for these settings. "
+                "Train the same settings with the other split to see how much the models lean on knowing the artist.")
+        if st.button(f"Train the {other} counterpart", key="cmp_train_counterpart", type="primary"):
+            if train_and_store(dataset, replace(config, grouped=not config.grouped)):
+                st.rerun()
+        return
+    st.caption("The same settings trained twice: the report's random 80/20 split, and a split where no artist has "
+               "songs on both sides (GroupShuffleSplit on artist_name). Baselines are left out.")
+    for label, metric, gap in gaps:
+        st.subheader(label)
+        st.markdown(cmp.split_gap_sentence(gap, metric))
+        left, right = st.columns(2)
+        left.dataframe(gap.style.format("{:+.4f}", subset=["gap"]).format("{:.4f}", subset=["random split",
+                                                                                             "grouped split"]),
+                       key=f"cmp_gap_{metric}", height="content")
+        right.plotly_chart(charts.split_gap_chart(gap, metric), key=f"cmp_gap_chart_{metric}")
+
+
+# ---- exports --------------------------------------------------------------------------------------------------------
+
+def export_section() -> None:
+    st.caption("Every table of this suite, as CSV and JSON (files are made when you click); the manifest records the "
+               "data fingerprint, settings, library versions and file hashes.")
+    exports = cmp.export_tables(tables)
+    try:
+        gaps = split_counterpart_gaps() or []
+    except ArtifactError:
+        gaps = []  # the split tab says what is wrong with the other suite
+    exports.update({f"random vs grouped split — {metric}": gap for _, metric, gap in gaps})
+    for title, table in exports.items():
+        label, csv_button, json_button = st.columns([4, 1, 1], vertical_alignment="center")
+        label.markdown(f"**{title}** — {len(table):,} rows")
+        csv_button.download_button("CSV", partial(cmp.table_to_csv, table), key=f"cmp_csv_{title}", mime="text/csv",
+                                   file_name=cmp.export_name(title, dataset.fingerprint, config.key(), "csv"),
+                                   icon=":material/download:")
+        json_button.download_button("JSON", partial(cmp.table_to_json, table), key=f"cmp_json_{title}",
+                                    mime="application/json", icon=":material/download:",
+                                    file_name=cmp.export_name(title, dataset.fingerprint, config.key(), "json"))
+    st.download_button("Manifest (JSON)", partial(cmp.manifest_to_json, tables.manifest), mime="application/json",
+                       file_name=cmp.export_name("manifest", dataset.fingerprint, config.key(), "json"),
+                       key="cmp_manifest_download", icon=":material/download:")
+    st.json(cmp.manifest_to_json(tables.manifest).decode(), expanded=1)
+
+
+def draw(container, section) -> None:
+    # Only the open tab runs: a closed tab costs nothing on this rerun.
+    if container.open is not False:
+        with container:
+            section()
+
+
+draw(regression_tab, regression_section)
+if classification_tab.open is not False:
+    with classification_tab:
+        if not classifiers:
+            st.info("This suite has no classification models. Train one that includes a classification suite.")
+        else:
+            classification_tables()
+            threshold_explorer()
+            pr_comparison()
+draw(split_tab, split_section)
+draw(export_tab, export_section)

@@ -1,0 +1,289 @@
+"""What-if: move the sliders of a song's audio features and see what every trained model predicts, why, and whether
+such a song exists at all. Also scores an uploaded CSV of songs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from core import artifacts, cache, schema, scoring
+from core import whatif_charts as charts
+
+MODELS_PAGE = "pages/models.py"
+ORIGIN = "wi_origin"          # the starting point: {"title", "popularity", "song"}
+FINGERPRINT = "wi_fingerprint"  # the data the slider state belongs to
+
+
+def slider_key(name: str) -> str:
+    return f"wi_{name}"
+
+
+st.title("What-if")
+dataset = cache.active_dataset()
+frame = dataset.frame
+try:
+    suite = cache.latest_stored_suite(dataset.fingerprint)
+except artifacts.ArtifactError as error:  # a damaged or outdated store is a message, never a traceback
+    st.error(f"The stored models for this data could not be loaded: {error}")
+    suite = None
+
+if suite is None:
+    st.info("No models are trained on this data yet, so there is nothing to score with. Train the report's model "
+            "suites once (a few minutes on the full data); this page uses them as soon as they are stored.")
+    if (Path(__file__).resolve().parent / Path(MODELS_PAGE).name).exists():
+        st.page_link(MODELS_PAGE, label="Train the models on the Model comparison page",
+                     icon=":material/model_training:")
+    else:
+        st.caption("Or from a terminal: `python -m core train`")
+    st.stop()
+
+suite_key = cache.suite_key(suite)
+scorer = cache.whatif_scorer(dataset.fingerprint, suite_key, suite)
+specs = cache.whatif_slider_specs(dataset.fingerprint, tuple(scorer.feature_names), frame)
+spec_by_name = {spec.name: spec for spec in specs}
+n_regressors = len(scorer.regressor_names) - len(scorer.baselines & set(scorer.regressor_names))
+n_classifiers = len(scorer.classifier_names) - len(scorer.baselines & set(scorer.classifier_names))
+st.caption(f"Every model trained on **{dataset.report.name if not dataset.is_twin else 'the twin'}** "
+           f"({len(frame):,} songs): {n_regressors} regressors predict popularity (0–100), {n_classifiers} "
+           f"classifiers say whether the song reaches the top 1% (popularity ≥ {suite.popular_threshold:g}). "
+           "Move a slider and only this panel recomputes.")
+
+
+# ---- state: the song lives in the sliders' session state -------------------------------------------------------------
+
+def set_song(song: dict, origin: dict | None) -> None:
+    for spec in specs:
+        if spec.name in song:
+            st.session_state[slider_key(spec.name)] = spec.snap(song[spec.name])
+    st.session_state[ORIGIN] = origin
+
+
+def current_song() -> dict:
+    return {spec.name: st.session_state[slider_key(spec.name)] for spec in specs}
+
+
+def start_from_median() -> None:
+    set_song(scoring.median_song(frame, specs), {"title": "the dataset's median song", "popularity": None,
+                                                 "song": scoring.median_song(frame, specs)})
+
+
+def start_from_label(label) -> None:
+    song = scoring.song_from_row(frame, label, specs)
+    popularity = frame.at[label, schema.TARGET] if schema.TARGET in frame else None
+    set_song(song, {"title": scoring.song_title(frame, label),
+                    "popularity": None if popularity is None or np.isnan(popularity) else float(popularity),
+                    "song": song})
+
+
+def start_from_match() -> None:
+    label = st.session_state.get("wi_match")
+    if label is not None:
+        start_from_label(label)
+
+
+def start_from_random_popular() -> None:
+    label = scoring.random_popular_label(frame, suite.popular_threshold, np.random.default_rng())
+    if label is None:
+        st.session_state["wi_notice"] = f"No song in this data reaches popularity {suite.popular_threshold:g}."
+        return
+    start_from_label(label)
+
+
+def reset_to_origin() -> None:
+    origin = st.session_state.get(ORIGIN)
+    if origin:
+        set_song(origin["song"], origin)
+    else:
+        start_from_median()
+
+
+if st.session_state.get(FINGERPRINT) != dataset.fingerprint or any(
+        slider_key(s.name) not in st.session_state for s in specs):
+    # First visit with this data: the median song, overridden by whatever valid values a shared link carries.
+    median = scoring.median_song(frame, specs)
+    shared = scoring.decode_song(st.query_params.to_dict(), specs)
+    set_song({**median, **shared}, {"title": "a shared link" if shared else "the dataset's median song",
+                                    "popularity": None, "song": {**median, **shared}})
+    st.session_state[FINGERPRINT] = dataset.fingerprint
+
+one_song, batch = st.tabs([":material/tune: One song", ":material/upload_file: Score a CSV of songs"])
+
+with one_song:
+    start_cols = st.columns([2, 3, 1.2, 1.6, 0.8], vertical_alignment="bottom")
+    keys = cache.whatif_search_keys(dataset.fingerprint, frame)
+    query = start_cols[0].text_input("Find a song in the data", key="wi_search", placeholder="artist or title",
+                                     disabled=keys is None,
+                                     help="Every word must appear in the artist or the title (case-insensitive).")
+    matches = scoring.search_songs(keys, query) if query else []
+    start_cols[1].selectbox(f"Start from one of {len(matches)} matches" if query else "Start from a real song",
+                            matches, index=None, key="wi_match", on_change=start_from_match,
+                            format_func=lambda label: scoring.song_title(frame, label) + (
+                                f" · popularity {frame.at[label, schema.TARGET]}" if schema.TARGET in frame else ""),
+                            placeholder="type in the search box first" if not query else "pick a song")
+    start_cols[2].button("Median song", on_click=start_from_median, key="wi_median", width="stretch",
+                         help="Every slider at the dataset's median.")
+    start_cols[3].button("Random popular song", on_click=start_from_random_popular, key="wi_random",
+                         width="stretch", help=f"A real song with popularity ≥ {suite.popular_threshold:g}.")
+    start_cols[4].button("Reset", on_click=reset_to_origin, key="wi_reset", width="stretch",
+                         help="Back to the starting point's values.")
+    if notice := st.session_state.pop("wi_notice", None):
+        st.warning(notice)
+
+
+def draw_slider(spec: scoring.SliderSpec) -> None:
+    label = f"{spec.label} ({spec.unit})" if spec.unit not in ("", "0–1") and not spec.is_choice else spec.label
+    help_text = spec.help + (f" Unit: {spec.unit}." if spec.unit else "")
+    if spec.is_choice:
+        st.select_slider(label, options=spec.options, format_func=spec.format_value, key=slider_key(spec.name),
+                         help=help_text, persist_state="session")
+    else:
+        st.slider(label, min_value=float(spec.min), max_value=float(spec.max), step=float(spec.step),
+                  format=spec.number_format, key=slider_key(spec.name), help=help_text, persist_state="session")
+
+
+def sync_url(song: dict) -> None:
+    """Keep the song in the address bar so the URL can be shared; only our own parameters are touched."""
+    wanted = scoring.encode_song(song, specs)
+    if any(st.query_params.get(name) != value for name, value in wanted.items()):
+        st.query_params.update(wanted)
+
+
+def origin_line(song: dict) -> str:
+    origin = st.session_state.get(ORIGIN) or {}
+    title = origin.get("title", "the dataset's median song")
+    moved = scoring.changed_features(origin.get("song"), song, specs)
+    line = f"Started from **{title}**"
+    if origin.get("popularity") is not None:
+        line += f" — actual popularity **{origin['popularity']:g}**"
+    if moved:
+        line += f" · moved since: {', '.join(moved)}"
+    return line
+
+
+@st.fragment
+def song_panel() -> None:
+    sliders, results = st.columns([1, 2], gap="large")
+    # The sliders' new values are already in session state when the fragment reruns, so the predictions are computed
+    # and sent first and the sliders drawn after them: the numbers reach the browser before 13 widgets do.
+    song = current_song()
+    sync_url(song)
+    score = scoring.score_song(scorer, song)
+    plausibility = scoring.check_plausibility(
+        cache.whatif_plausibility_index(dataset.fingerprint, tuple(scorer.feature_names), frame), song, frame)
+    ranks = cache.whatif_reference_predictions(dataset.fingerprint, suite_key, scorer, frame)
+    reference = score.popularity.get(scorer.reference_model) if scorer.reference_model else None
+    percentile = scoring.percentile_rank(ranks, reference) if reference is not None else None
+    origin = st.session_state.get(ORIGIN) or {}
+    unchanged = origin.get("song") is not None and not scoring.changed_features(origin["song"], song, specs)
+    actual = origin.get("popularity") if unchanged else None
+    models = score.model_popularity
+    votes, voters = score.hit_votes
+
+    with results:
+        st.markdown(origin_line(song))
+        metrics = st.columns(4)
+        if len(models):
+            versus = (dict(delta=f"{models.mean() - actual:+.1f} vs actual {actual:g}", delta_color="off")
+                      if actual is not None else {})
+            metrics[0].metric("Popularity (mean)", f"{models.mean():.1f}", **versus,
+                              help=f"Mean prediction of {len(models)} regressors; each one is a dot below.")
+            metrics[1].metric("Model spread", f"{models.max() - models.min():.1f}",
+                              help=f"Lowest {models.min():.1f} ({models.idxmin()}), "
+                                   f"highest {models.max():.1f} ({models.idxmax()}).")
+        if voters:
+            metrics[2].metric("Hit votes", f"{votes} / {voters}",
+                              help="Classifiers whose P(popular) reaches their own F1-best threshold (models whose "
+                                   "threshold is 0 or 1 do not vote: they cannot tell songs apart).")
+        if percentile is not None:
+            metrics[3].metric("Percentile", scoring.ordinal(percentile),
+                              help=f"Share of the data's {len(ranks):,} songs that {scorer.reference_model} "
+                                   "predicts at or below this song.")
+        with st.container(horizontal=True):
+            if plausibility.is_unusual:
+                st.badge("Unusual combination — far from every real song", color="orange",
+                         icon=":material/warning:",
+                         help=f"Its 5 nearest real songs are on average {plausibility.distance:.2f} standardised "
+                              f"units away, farther than for {plausibility.percentile:.1f}% of real songs. "
+                              "Predictions here are extrapolations.")
+            else:
+                st.badge("Plausible — like real songs", color="green", icon=":material/check_circle:",
+                         help=f"Nearest-neighbour distance {plausibility.distance:.2f} (real songs: 99% below "
+                              f"{plausibility.threshold:.2f}).")
+            if voters and 0 < votes < voters:
+                st.badge("Classifiers disagree", color="yellow", icon=":material/call_split:")
+    with sliders:
+        st.subheader("The song")
+        for spec in specs:
+            draw_slider(spec)
+    with results:
+        st.plotly_chart(charts.popularity_chart(score, actual=actual), key="wi_chart_popularity",
+                        config={"displayModeBar": False})
+        if voters:
+            st.plotly_chart(charts.hit_chart(score), key="wi_chart_hits", config={"displayModeBar": False})
+            if degenerate := score.degenerate_thresholds:
+                st.caption(f"{', '.join(degenerate)}: the F1-best threshold is 0 or 1 — that model's F1 is best when "
+                           "it calls every song a hit (0) or none (1), so its verdict says nothing about this song.")
+
+    why, what_if = st.columns(2, gap="large")
+    if score.contributions is not None:
+        why.plotly_chart(charts.contributions_waterfall(score.contributions, song, specs, score.contribution_model),
+                         key="wi_chart_why", config={"displayModeBar": False})
+    else:
+        why.info("Per-feature contributions need the XGBoost regressor, which this suite does not have.")
+    with what_if:
+        controls = st.columns([1, 2])
+        names = [spec.name for spec in specs]
+        feature = controls[0].selectbox("Sweep feature", names, key="wi_sweep", persist_state="session",
+                                        format_func=lambda n: spec_by_name[n].label)
+        chosen = controls[1].multiselect("Models", sweep_choices, key="wi_sweep_models", placeholder="all models",
+                                         persist_state="session", help="Clear it to sweep every model.")
+        curve = scoring.sensitivity_curve(scorer, song, spec_by_name[feature], models=chosen or sweep_choices)
+        st.plotly_chart(charts.sensitivity_chart(curve, spec_by_name[feature], song[feature], colours),
+                        key="wi_chart_sweep", config={"displayModeBar": False})
+
+    st.markdown("**The 5 nearest real songs** (distance in standardised audio features)")
+    nearest = plausibility.nearest
+    shown = nearest[[c for c in (schema.ARTIST, schema.TRACK_NAME, schema.TARGET, "distance") if c in nearest]]
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_config={schema.ARTIST: "Artist", schema.TRACK_NAME: "Title",
+                                schema.TARGET: st.column_config.NumberColumn("Popularity"),
+                                "distance": st.column_config.NumberColumn("Distance", format="%.2f")})
+
+
+sweep_choices = [n for n in [*scorer.regressor_names, *scorer.classifier_names] if n not in scorer.baselines]
+colours = charts.model_colours([*scorer.regressor_names, *scorer.classifier_names])
+if st.session_state.get("wi_sweep") not in spec_by_name:
+    st.session_state["wi_sweep"] = "loudness" if "loudness" in spec_by_name else specs[0].name
+if "wi_sweep_models" not in st.session_state or not set(st.session_state["wi_sweep_models"]) <= set(sweep_choices):
+    st.session_state["wi_sweep_models"] = scoring.default_sweep_models(scorer)
+
+with one_song:
+    song_panel()
+
+
+with batch:
+    st.markdown("Upload a CSV of songs (same columns as the data; `popularity` optional) to score every row with every "
+                "model. The result can be downloaded.")
+    upload = st.file_uploader("CSV of songs to score", type=["csv", "tsv", "txt"], key="wi_batch_upload")
+    if upload is not None:
+        result = cache.whatif_score_upload(upload.getvalue(), upload.name, suite_key, scorer)
+        if result.error:
+            st.error(f"**{upload.name}** could not be scored.\n\n{result.error}")
+            if result.missing_columns:
+                st.caption("Columns are mapped where data is loaded: pick *Upload a CSV* in the sidebar, map them "
+                           "there, and the file's songs become the data every page uses.")
+        else:
+            for warning in result.warnings:
+                st.warning(warning)
+            st.success(f"Scored {len(result.table):,} songs with {n_regressors} regressors and {n_classifiers} "
+                       "classifiers (and the baselines). `reg::` columns are predicted popularity, `cls::` P(popular), "
+                       "`hit::` 1 when P(popular) reaches that model's F1-best threshold.")
+            st.dataframe(result.table, hide_index=True, width="stretch", column_config={
+                **{c: st.column_config.NumberColumn(format="%.1f") for c in result.table.columns
+                   if c.startswith((scoring.REGRESSION_PREFIX, "predicted_popularity_"))},
+                **{c: st.column_config.NumberColumn(format="%.3f") for c in result.table.columns
+                   if c.startswith(scoring.CLASSIFICATION_PREFIX)}})
+            st.download_button("Download the predictions (CSV)", result.table.to_csv(index=False).encode(),
+                               file_name=f"{Path(upload.name).stem}_scored.csv", mime="text/csv",
+                               key="wi_batch_download", icon=":material/download:")

@@ -1,0 +1,115 @@
+"""The What-if page in AppTest, on the twin with a small suite (3,000 rows, no networks) in a temporary store."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PAGE = "pages/what_if.py"
+
+
+@pytest.fixture(scope="module")
+def twin():
+    from core import sources
+
+    return sources.twin_dataset()
+
+
+@pytest.fixture(scope="module")
+def small_store(twin, tmp_path_factory):
+    """A store holding a small suite trained on the twin (keyed on the twin's fingerprint, as the app looks it up)."""
+    from core import artifacts, training
+
+    store = tmp_path_factory.mktemp("store")
+    config = training.SuiteConfig(include_ann=False, max_rows=3_000)
+    suite = training.train_suite(twin.frame, config, twin.fingerprint, n_jobs=1)
+    artifacts.ArtifactStore(store).save(suite)
+    return store
+
+
+def open_page(store: Path, monkeypatch, query: dict | None = None) -> AppTest:
+    monkeypatch.setenv("SPOTIFY_STORE", str(store))
+    at = AppTest.from_file(APP, default_timeout=300)
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_without_a_trained_suite_the_page_asks_to_train_one(tmp_path, monkeypatch):
+    at = open_page(tmp_path / "empty-store", monkeypatch)
+    assert any("No models are trained on this data yet" in i.value for i in at.info)
+    assert not at.error and not at.slider
+    if (ROOT / "pages" / "models.py").exists():
+        assert any("Model comparison" in link.proto.label and link.proto.page == "models" for link in at.page_link)
+    else:
+        assert any("python -m core train" in c.value for c in at.caption)
+
+
+def test_moving_a_slider_changes_the_predictions_and_the_url(small_store, monkeypatch):
+    at = open_page(small_store, monkeypatch)
+    labels = {s.label for s in at.slider} | {s.label for s in at.select_slider}
+    assert {"Loudness (dB)", "Tempo (BPM)", "Key", "Mode", "Duration", "Time signature"} <= labels
+    assert at.select_slider(key="wi_key").format_func(at.select_slider(key="wi_key").value) in (
+        "C", "C♯/D♭", "D", "D♯/E♭", "E", "F", "F♯/G♭", "G", "G♯/A♭", "A", "A♯/B♭", "B")
+    before = metric(at, "Popularity (mean)"), metric(at, "Hit votes")
+    loudness = at.slider(key="wi_loudness")
+    loudness.set_value(loudness.min).run()
+    at.slider(key="wi_instrumentalness").set_value(1.0).run()
+    assert not at.exception
+    after = metric(at, "Popularity (mean)"), metric(at, "Hit votes")
+    assert after[0] != before[0]
+    assert at.query_params["loudness"] == f"{loudness.min:.1f}"
+    assert float(at.query_params["instrumentalness"]) == 1.0
+
+
+def test_starting_from_a_searched_song_sets_the_sliders_to_its_values(small_store, twin, monkeypatch):
+    from core import schema, scoring
+
+    frame = twin.frame
+    label = frame.index[1234]
+    row = frame.loc[label]
+    at = open_page(small_store, monkeypatch)
+    at.text_input(key="wi_search").input(f"{row['artist_name']} {row['track_name']}").run()
+    matches = at.selectbox(key="wi_match")
+    assert scoring.song_title(frame, label) in " ".join(matches.options)
+    matches.set_value(label).run()
+    assert not at.exception
+    names = [n for n in schema.FEATURE_NAMES if f"wi_{n}" in at.session_state]
+    assert len(names) == len(schema.FEATURE_NAMES)
+    for spec in scoring.slider_specs(frame, names):
+        assert at.session_state[f"wi_{spec.name}"] == spec.snap(row[spec.name]), spec.name
+    assert at.slider(key="wi_loudness").value == pytest.approx(round(row["loudness"], 1))
+    assert any(f"actual popularity **{row['popularity']:g}**" in m.value for m in at.markdown)
+
+
+def test_a_shared_url_restores_the_song_and_bad_values_are_ignored(small_store, monkeypatch):
+    at = open_page(small_store, monkeypatch, query={"tempo": "150.5", "key": "9", "loudness": "not-a-number",
+                                                    "energy": "7"})
+    assert at.slider(key="wi_tempo").value == 150.5
+    assert at.select_slider(key="wi_key").value == 9
+    assert at.slider(key="wi_energy").value <= 1.0
+    assert any("a shared link" in m.value for m in at.markdown)
+
+
+def test_batch_upload_scores_every_row_and_a_malformed_file_shows_the_loaders_message(small_store, twin,
+                                                                                      monkeypatch):
+    at = open_page(small_store, monkeypatch)
+    songs = twin.frame.iloc[:12].to_csv(index=False).encode()
+    at.file_uploader(key="wi_batch_upload").set_value(("songs.csv", songs, "text/csv")).run()
+    assert not at.exception and not at.error
+    table = at.dataframe[-1].value
+    assert len(table) == 12 and "reg::XGBoost" in table.columns
+    assert at.get("download_button")
+    at.file_uploader(key="wi_batch_upload").set_value(("bad.csv", b"name,colour\nfoo,red\n", "text/csv")).run()
+    assert not at.exception
+    assert any("bad.csv" in e.value and "could not be scored" in e.value for e in at.error)

@@ -1,0 +1,54 @@
+"""The three networks have the report's printed layer sizes and train, predict and reload (TensorFlow imported here)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core import ann
+
+
+@pytest.mark.parametrize("architecture", list(ann.ARCHITECTURES))
+def test_layers_and_parameter_counts_match_the_reports_summaries(architecture):
+    task = "regression" if architecture == "regression" else "classification"
+    model = ann.build_network(architecture, 13, task=task)
+    assert ann.layer_param_counts(model) == list(ann.REPORT_PARAM_COUNTS[architecture])
+    assert ann.trainable_counts(model) == ann.REPORT_TOTALS[architecture]
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds.count("Dropout") == sum(1 for layer in ann.ARCHITECTURES[architecture] if layer[0] == "dropout")
+    assert model.layers[-1].units == 1
+
+
+def _data(n=800, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 13))
+    y = 24 + 6 * X[:, 0] - 4 * X[:, 3] + rng.normal(scale=5, size=n)
+    return X, y
+
+
+def test_regression_network_learns_and_starts_from_the_mean():
+    X, y = _data()
+    net = ann.KerasNetwork("regression", max_epochs=3, batch_size=256, random_state=1).fit(X, y)
+    predictions = ann.predict_network(net.model_, X).ravel()
+    assert predictions.shape == (len(X),)
+    assert abs(predictions.mean() - y.mean()) < 5  # the output bias starts at the training mean
+    assert 1 <= net.epochs_ <= 3 and "val_loss" in net.history_
+
+
+def test_weighted_classifier_outputs_probabilities_and_reloads_identically(tmp_path):
+    X, y = _data(seed=1)
+    labels = (y > np.percentile(y, 95)).astype(int)
+    net = ann.KerasNetwork("classification_weighted", max_epochs=2, batch_size=256, random_state=2,
+                           class_weight={0: 0.53, 1: 10.0}).fit(X, labels)
+    proba = ann.network_probabilities(ann.predict_network(net.model_, X))
+    assert proba.shape == (len(X), 2) and np.allclose(proba.sum(axis=1), 1.0)
+    assert ((proba >= 0) & (proba <= 1)).all()
+    path = tmp_path / "net.keras"
+    ann.save_network(net.model_, path)
+    again = ann.load_network(path)
+    np.testing.assert_array_equal(ann.predict_network(again, X[:50]), ann.predict_network(net.model_, X[:50]))
+
+
+def test_a_single_class_is_refused_with_a_sentence():
+    X, _ = _data(n=50)
+    with pytest.raises(ValueError, match="single class"):
+        ann.KerasNetwork("classification", max_epochs=1).fit(X, np.zeros(50, dtype=int))

@@ -1,0 +1,162 @@
+"""The store: native formats, round trips that predict identically, refusals, atomic replacement."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import suites as S
+from core.artifacts import ArtifactError, ArtifactStore, default_store
+from core.training import SuiteConfig, train_suite
+
+CONFIG = SuiteConfig(max_rows=1_200)
+NAMES = ("Dummy (mean)", "Linear Regression", "XGBoost", "ANN", "LOGISTIC REGRESSION", "RANDOM FOREST CLASSIFIER",
+         "ANN CLASSIFIER")
+
+
+@pytest.fixture(scope="module")
+def suite(twin_small):
+    """One model of every stored kind (sklearn, XGBoost, Keras) on a small sample."""
+    return train_suite(twin_small, CONFIG, "artifacts-test", n_jobs=1, specs=[S.SPECS_BY_NAME[n] for n in NAMES])
+
+
+@pytest.fixture
+def stored(suite, tmp_path):
+    store = ArtifactStore(tmp_path / "store")
+    return store, store.save(suite)
+
+
+def test_every_model_is_stored_in_its_native_format(stored):
+    store, path = stored
+    manifest = json.loads((path / "manifest.json").read_text())
+    formats = {name: entry["format"] for name, entry in manifest["model_files"].items()}
+    assert formats["XGBoost"] == "xgboost-json" and manifest["model_files"]["XGBoost"]["file"].endswith(".json")
+    assert formats["ANN"] == formats["ANN CLASSIFIER"] == "keras"
+    assert formats["Linear Regression"] == formats["RANDOM FOREST CLASSIFIER"] == "joblib"
+    assert set(manifest["files"]) == {p.relative_to(path).as_posix() for p in path.rglob("*")
+                                      if p.is_file() and p.name != "manifest.json"}
+    for key in ("versions", "config", "seeds", "popular_threshold", "split", "feature_names", "models", "created_at"):
+        assert key in manifest, key
+    assert {"scikit-learn", "xgboost", "keras", "tensorflow", "numpy"} <= set(manifest["versions"])
+    assert manifest["models"]["XGBoost"]["params"]["n_estimators"] == 100
+    assert store.find(suite_fingerprint(manifest), CONFIG) == path
+
+
+def suite_fingerprint(manifest):
+    return manifest["fingerprint"]
+
+
+def test_round_trip_predicts_identically(stored, suite, twin_small):
+    store, path = stored
+    loaded = store.load(path)
+    rows = twin_small.iloc[:100]
+    pd.testing.assert_frame_equal(loaded.predict_popularity(rows), suite.predict_popularity(rows))
+    pd.testing.assert_frame_equal(loaded.predict_hit_proba(rows), suite.predict_hit_proba(rows))
+    pd.testing.assert_frame_equal(loaded.regression_table, suite.regression_table)
+    pd.testing.assert_frame_equal(loaded.classification_table, suite.classification_table)
+    pd.testing.assert_frame_equal(loaded.test_predictions, suite.test_predictions)
+    assert loaded.config == suite.config and loaded.feature_names == suite.feature_names
+    assert loaded.popular_threshold == suite.popular_threshold
+    assert set(loaded.regressors()) == set(suite.regressors())
+    np.testing.assert_array_equal(loaded.scaler.mean_, suite.scaler.mean_)
+
+
+def test_tables_load_fast_without_models(stored, suite):
+    import time
+
+    store, path = stored
+    start = time.perf_counter()
+    tables = store.load_tables(path)
+    assert time.perf_counter() - start < 0.5
+    pd.testing.assert_frame_equal(tables.classification_table, suite.classification_table)
+    assert tables.config == CONFIG and tables.popular_threshold == suite.popular_threshold
+    assert tables.manifest["path"] == path
+
+
+@pytest.mark.parametrize("loader", ["load", "load_tables"])
+def test_a_tampered_file_is_refused(stored, loader):
+    store, path = stored
+    victim = next(path.glob("models/*random_forest*.joblib"))
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    victim.write_bytes(bytes(data))
+    with pytest.raises(ArtifactError, match="hash mismatch") as caught:
+        getattr(store, loader)(path)
+    assert victim.name in str(caught.value)
+
+
+def test_version_skew_is_refused(stored):
+    store, path = stored
+    manifest_path = path / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["versions"]["scikit-learn"] = "0.24.2"
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="scikit-learn 0.24.2"):
+        store.load(path)
+
+
+def test_a_garbled_manifest_is_refused_and_skipped_by_the_listing(stored):
+    store, path = stored
+    (path / "manifest.json").write_text('{"format_version": 1, "fil')
+    with pytest.raises(ArtifactError, match="manifest"):
+        store.load_tables(path)
+    assert store.list_suites() == []
+
+
+def test_an_interrupted_save_leaves_the_previous_suite_intact(stored, suite, monkeypatch):
+    store, path = stored
+    before = {p: p.read_bytes() for p in path.rglob("*") if p.is_file()}
+    import pandas
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut in the middle of the save")
+
+    monkeypatch.setattr(pandas.DataFrame, "to_parquet", crash)
+    with pytest.raises(RuntimeError, match="power cut"):
+        store.save(suite)
+    monkeypatch.undo()
+    assert store.find(suite.fingerprint, CONFIG) == path
+    assert {p: p.read_bytes() for p in path.rglob("*") if p.is_file()} == before
+    assert [p.name for p in path.parent.iterdir()] == [path.name], "no half-written folder may remain"
+    assert store.load(path).models
+
+
+def test_replacing_a_suite_keeps_one_complete_version(stored, suite):
+    store, path = stored
+    newer = store.save(suite)
+    assert newer != path and not path.exists()
+    assert store.find(suite.fingerprint, CONFIG) == newer
+    listed = store.list_suites()
+    assert len(listed) == 1 and listed[0]["path"] == newer and listed[0]["fingerprint"] == suite.fingerprint
+
+
+def test_a_full_disk_is_an_artifact_error_and_nothing_is_left(stored, suite, monkeypatch):
+    import errno
+    import os
+
+    store, path = stored
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "rename", full)
+    with pytest.raises(ArtifactError, match="no space left"):
+        store.save(suite)
+    monkeypatch.undo()
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_an_unwritable_store_is_a_clear_error(suite, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ArtifactError, match="store folder"):
+        ArtifactStore(blocker / "store").save(suite)
+
+
+def test_default_store_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SPOTIFY_STORE", str(tmp_path / "elsewhere"))
+    assert default_store() == tmp_path / "elsewhere"
+    monkeypatch.delenv("SPOTIFY_STORE")
+    assert default_store().name == ".store"
