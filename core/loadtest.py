@@ -218,9 +218,11 @@ class AppServer:
     """`streamlit run app.py` on a free localhost port, as a context manager; `started_at` is its Popen time."""
 
     def __init__(self, store: Path | None = None, env: dict[str, str] | None = None, health_timeout_s: float = 90,
-                 root: Path = ROOT, log: Path | None = None):
+                 root: Path = ROOT, log: Path | None = None, extra_args: tuple[str, ...] = ()):
         self.store, self.extra_env, self.health_timeout_s, self.root = store, env or {}, health_timeout_s, root
         self.log = log  # the server's stdout+stderr (its tracebacks) go here; None discards them
+        self.extra_args = tuple(extra_args)  # more `streamlit run` options, e.g. ("--runner.postScriptGC", "false")
+        self.launcher = [sys.executable, "-m", "streamlit"]
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -239,8 +241,8 @@ class AppServer:
         output = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 — the child owns it
         self.started_at = time.perf_counter()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            [*self.launcher, "run", "app.py", "--server.port", str(self.port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false", *self.extra_args],
             cwd=self.root, env=env, stdout=output, stderr=subprocess.STDOUT)
         if self.log:
             output.close()
