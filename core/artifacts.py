@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -257,14 +258,20 @@ class ArtifactStore:
         """Every listed file (or those in `only`) exists inside the folder and has its recorded sha256."""
         root = Path(path).resolve()
         files: dict[str, str] = manifest["files"]
+        targets: dict[str, Path] = {}
         for relative in (only if only is not None else files):
-            expected = files.get(relative)
             target = (root / relative).resolve()
-            if expected is None or root not in target.parents:
+            if files.get(relative) is None or root not in target.parents:
                 raise ArtifactError(f"stored suite failed verification: {relative} is not listed in its manifest")
             if not target.is_file():
                 raise ArtifactError(f"stored suite failed verification: {Path(relative).name} is missing")
-            if sha256_of(target) != expected:
+            targets[relative] = target
+        # hashlib releases the GIL on large buffers: hash the files side by side, biggest first
+        order = sorted(targets, key=lambda rel: -targets[rel].stat().st_size)
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1, max(len(order), 1))) as pool:
+            digests = dict(zip(order, pool.map(lambda rel: sha256_of(targets[rel]), order)))
+        for relative in order:
+            if digests[relative] != files[relative]:
                 raise ArtifactError(f"stored suite failed verification: {Path(relative).name} hash mismatch (the file "
                                     "changed after it was saved); retrain the suite")
 
@@ -305,7 +312,7 @@ class ArtifactStore:
         model_files: dict[str, dict] = manifest["model_files"]
         with_keras = any(entry.get("format") == "keras" for entry in model_files.values())
         # TensorFlow's import (~3-4 s) dominates a cold load: start it now, beside hashing and unpickling
-        importer = _start_keras_import() if with_keras and "keras" not in sys.modules else None
+        importer = prefetch_keras() if with_keras and "keras" not in sys.modules else None
         try:
             return self._load_verified(path, manifest, importer)
         finally:
@@ -353,12 +360,32 @@ class ArtifactStore:
                             specs=specs, manifest=manifest, **tables)
 
 
-def _start_keras_import() -> threading.Thread:
+_KERAS_IMPORT: threading.Thread | None = None
+_KERAS_IMPORT_LOCK = threading.Lock()
+
+
+def prefetch_keras() -> threading.Thread:
+    """Start importing TensorFlow/Keras in the background (once per process) and return that thread.
+
+    A cold `load` of a suite with networks is mostly this import (~4 s); an app can call this at start-up so the first
+    load only pays the ~1 s of reading models. Join the thread before relying on Keras.
+    """
+    global _KERAS_IMPORT
     from core import ann
 
-    thread = threading.Thread(target=ann.keras_module, name="keras-import", daemon=True)
-    thread.start()
-    return thread
+    with _KERAS_IMPORT_LOCK:
+        if _KERAS_IMPORT is None:
+            _KERAS_IMPORT = threading.Thread(target=_import_quietly, args=(ann.keras_module,), name="keras-import",
+                                             daemon=True)
+            _KERAS_IMPORT.start()
+        return _KERAS_IMPORT
+
+
+def _import_quietly(importer) -> None:
+    try:
+        importer()
+    except ImportError:  # reported (as an ArtifactError) by the version check that follows
+        pass
 
 
 def _load_model(entry: dict, file: Path) -> Any:

@@ -3,8 +3,8 @@
 One Chromium, one browser context per simulated person (asyncio, so every session shares one event loop and one
 browser process). Each session switches pages through the sidebar and moves the what-if sliders with the keyboard,
 and the driver records what a person would notice: errors on screen, failed navigations, and how long the
-predictions panel takes to show new numbers after a key press. The server's memory is sampled from /proc while the
-sessions run.
+predictions panel takes to show new numbers after a key press. The server's memory and CPU time are read from /proc
+while the sessions run (CPU per action is the figure that does not depend on what else loads the machine).
 
 Timing happens inside the page (performance.now() at the keydown, a MutationObserver on the predictions panel), so
 the Python side's own scheduling on a busy machine does not inflate the figures.
@@ -65,7 +65,9 @@ _PROBE_JS = """
       this.addEventListener('message', (event) => {
         if (!(event.data instanceof ArrayBuffer)) return;
         const status = scriptFinished(new Uint8Array(event.data));
-        if (status !== null && status !== EARLY_FOR_RERUN) { probe.finished += 1; probe.finishedAt = performance.now(); }
+        if (status === null || status === EARLY_FOR_RERUN) return;
+        probe.finished += 1;
+        probe.finishedAt = performance.now();
       });
     }
   };
@@ -80,7 +82,7 @@ _WATCH_JS = """
   const probe = window.__loadProbe;
   const selector = selectors.find((s) => document.querySelector(s));
   const text = () => { const el = selector && document.querySelector(selector); return el ? el.textContent : null; };
-  const watch = probe.watch = {before: text(), last: text(), changedAt: 0, runs: probe.finished};
+  const watch = probe.watch = {before: text(), last: text(), changedAt: 0};
   watch.observer = new MutationObserver(() => {
     const now = text();
     if (now !== watch.last) { watch.last = now; watch.changedAt = performance.now(); }
@@ -116,7 +118,7 @@ _STOP_WATCH_JS = """
 """
 
 
-# ---- the server and its memory ---------------------------------------------------------------------------------------
+# ---- the server, its memory and CPU --------------------------------------------------------------------------------
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -211,7 +213,6 @@ class MemorySampler:
         self._stop.set()
         self._thread.join(timeout=5)
         self.peak_mb = max(self.peak_mb, tree_memory_mb(self.pid)[0])
-        self.cpu_s = tree_cpu_seconds(self.pid) - self.cpu_start_s
 
 
 class AppServer:
@@ -227,6 +228,7 @@ class AppServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
         self.started_at = 0.0
+        self.healthy_s = 0.0  # from Popen to the first answered health check
 
     @property
     def pid(self) -> int:
@@ -252,6 +254,7 @@ class AppServer:
                 raise RuntimeError(f"streamlit exited with code {self.process.returncode} before answering")
             try:
                 urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2)
+                self.healthy_s = time.perf_counter() - self.started_at
                 return self
             except OSError:
                 time.sleep(0.1)
@@ -295,12 +298,21 @@ class LoadResult:
     slider_latencies_s: list[float] = field(default_factory=list)
     page_switches_s: list[float] = field(default_factory=list)
     unchanged_moves: int = 0  # key presses whose rerun left the panel text as it was (value at a displayed rounding)
-    opens_s: list[float] = field(default_factory=list)
-    first_visits_s: dict[str, float] = field(default_factory=dict)  # warm-up: each page's first (cold) visit  # each session's first page load, all started at once
+    opens_s: list[float] = field(default_factory=list)  # each session's first page load, all started at once
+    first_visits_s: dict[str, float] = field(default_factory=dict)  # warm-up: each page's first (cold) visit
     errors: list[str] = field(default_factory=list)
     server_peak_rss_mb: float | None = None
     server_hwm_mb: float | None = None
-    server_cpu_s: float | None = None  # CPU seconds the server spent while the sessions worked (opening included)
+    server_cpu_s: float | None = None  # CPU seconds the server spent while the sessions worked (after opening)
+
+    @property
+    def actions(self) -> int:
+        return len(self.slider_latencies_s) + self.unchanged_moves + len(self.page_switches_s)
+
+    @property
+    def server_cpu_per_action_s(self) -> float:
+        """Server CPU per page switch or slider move: what the app costs, whatever else loads the machine."""
+        return (self.server_cpu_s or 0.0) / self.actions if self.actions else float("nan")
 
     @property
     def slider_p50_s(self) -> float:
@@ -320,10 +332,11 @@ class LoadResult:
 
     def summary(self) -> str:
         memory = (f"server RSS peak {self.server_peak_rss_mb:.0f} MB (VmHWM {self.server_hwm_mb:.0f} MB), "
-                  f"server CPU {self.server_cpu_s:.1f} s"
+                  f"server CPU {self.server_cpu_s:.1f} s = {self.server_cpu_per_action_s:.2f} s per action"
                   if self.server_peak_rss_mb is not None else "server RSS not measured")
         opened = f"opened at once in ≤ {max(self.opens_s):.1f} s; " if self.opens_s else ""
-        return (f"{self.sessions} sessions × {self.duration_s:.0f} s: {opened}{len(self.slider_latencies_s)} slider moves "
+        return (f"{self.sessions} sessions × {self.duration_s:.0f} s: {opened}"
+                f"{len(self.slider_latencies_s)} slider moves "
                 f"p50 {self.slider_p50_s:.3f} s p95 {self.slider_p95_s:.3f} s ({self.unchanged_moves} left the "
                 f"panel unchanged); {len(self.page_switches_s)} page switches p50 {self.page_switch_p50_s:.3f} s "
                 f"p95 {self.page_switch_p95_s:.3f} s; {len(self.errors)} errors; {memory}")
@@ -518,14 +531,17 @@ async def drive_sessions(browser, base_url: str, sessions: int = 10, duration_s:
         except asyncio.TimeoutError:
             result.errors.append("warm-up: visiting every page once took longer than 10 action timeouts")
     sampler = MemorySampler(server_pid) if server_pid else None
+    cpu_at_start = 0.0
     if sampler:
         sampler.__enter__()
+        cpu_at_start = sampler.cpu_start_s
     try:
         # Everybody opens the app at the same moment, then everybody works for the same `duration_s`.
         pages = await asyncio.wait_for(
             asyncio.gather(*[_open_session(browser, base_url, result, seed, timeout_ms) for seed in range(sessions)]),
             timeout=2 * action_timeout_s)
         deadline = time.monotonic() + duration_s
+        cpu_at_start = tree_cpu_seconds(server_pid) if server_pid else 0.0
         tasks = [_session(page, base_url, deadline, result, seed, think_s, moves_per_visit, timeout_ms)
                  for seed, page in enumerate(pages) if page is not None]
         await asyncio.wait_for(asyncio.gather(*tasks), timeout=duration_s + 3 * action_timeout_s)
@@ -536,7 +552,7 @@ async def drive_sessions(browser, base_url: str, sessions: int = 10, duration_s:
             sampler.__exit__(None, None, None)
             result.server_peak_rss_mb = sampler.peak_mb
             result.server_hwm_mb = tree_memory_mb(server_pid)[1]
-            result.server_cpu_s = sampler.cpu_s
+            result.server_cpu_s = tree_cpu_seconds(server_pid) - cpu_at_start
     return result
 
 

@@ -245,7 +245,6 @@ def test_cli_refuses_a_missing_file(tmp_path, capsys):
     assert "nope.csv" in capsys.readouterr().err
 
 
-@pytest.mark.slow
 def test_extras_train_within_their_budget(frame):
     config = SuiteConfig(suites=("regression",), include_ann=False, extras=True)
     suite = train_suite(frame, config, "extras", n_jobs=2, specs=list(S.EXTRA_SPECS))

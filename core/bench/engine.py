@@ -13,10 +13,12 @@ The regression and classification tables of run 1 are printed.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +36,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def report_loop_seconds(frame, config) -> float:
     """The report's plain loop over the same scikit-learn / XGBoost models, one after another, unscaled features."""
-    from sklearn.linear_model import Ridge
-    from sklearn.model_selection import GridSearchCV
     from sklearn.utils.class_weight import compute_class_weight
 
     from core import suites as S
@@ -52,6 +52,18 @@ def report_loop_seconds(frame, config) -> float:
     weights = dict(zip(classes.tolist(), compute_class_weight("balanced", classes=classes, y=y_class_train)))
     specs = [s for s in S.select_specs(config.suites, include_ann=False) if s.group != S.GROUP_BASELINE]
     start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the report's unscaled lbfgs / liblinear runs stop at max_iter
+        _fit_each(specs, x_train, x_test, y_train, y_class_train, weights)
+    return time.perf_counter() - start
+
+
+def _fit_each(specs, x_train, x_test, y_train, y_class_train, weights) -> None:
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import GridSearchCV
+
+    from core import suites as S
+
     for spec in specs:
         params = dict(spec.params)
         if spec.factory is S.RidgeCV:  # the report: ridge_cv = GridSearchCV(Ridge(), grid); Ridge(alpha=best)
@@ -67,7 +79,11 @@ def report_loop_seconds(frame, config) -> float:
             fit_kwargs["sample_weight"] = np.array([weights[c] for c in y_class_train])
         model.fit(x_train, target, **fit_kwargs)
         model.predict(x_test)
-    return time.perf_counter() - start
+
+
+def _load() -> str:
+    """The 1-minute load average: these 2 cores are shared, so every timing says how busy they were."""
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def _fresh_process_load_seconds(path: Path) -> tuple[float, float]:
@@ -85,7 +101,11 @@ def _fresh_process_load_seconds(path: Path) -> tuple[float, float]:
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-2000:])
     times = json.loads(result.stdout.strip().splitlines()[-1])
-    return times["load"], times["total"]
+    keras = subprocess.run([sys.executable, "-c", "import time; t = time.perf_counter(); from core import ann; "
+                            "ann.keras_module(); print(time.perf_counter() - t)"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=300)
+    keras_s = float(keras.stdout.strip().splitlines()[-1]) if keras.returncode == 0 else float("nan")
+    return times["load"], times["total"], keras_s
 
 
 def measurements(quick: bool = False) -> list[Measurement]:
@@ -99,22 +119,33 @@ def measurements(quick: bool = False) -> list[Measurement]:
     results: list[Measurement] = []
 
     config = SuiteConfig()
-    start = time.perf_counter()
+    start, cpu_start, load_before = time.perf_counter(), time.process_time(), _load()
     suite = train_suite(frame, config, dataset.fingerprint)
     suite_s = time.perf_counter() - start
+    suite_cpu_s = time.process_time() - cpu_start
     n_models = len(suite.specs)
     results.append(Measurement(f"engine: default suite from scratch, {n_models} models ({size})", suite_s, "s",
                                budget=None if quick else SUITE_BUDGET_S,
                                note=f"{suite.manifest['training']['workers']} workers, "
-                                    f"{suite.manifest['training']['backend']}"))
+                                    f"{suite.manifest['training']['backend']}; load avg {load_before}→{_load()}"))
+
+    cores = os.cpu_count() or 1
+    longest = max(float(t["fit_s"].max()) for t in (suite.regression_table, suite.classification_table) if len(t))
+    results.append(Measurement("engine: CPU time the default suite consumed (all threads)", suite_cpu_s, "s",
+                               note=f"so ≥ {suite_cpu_s / cores:.0f} s wall on {cores} cores; longest model "
+                                    f"{longest:.0f} s"))
 
     no_ann = SuiteConfig(include_ann=False)
+    load_before = _load()
     start = time.perf_counter()
     train_suite(frame, no_ann, dataset.fingerprint)
     engine_s = time.perf_counter() - start
+    load_between = _load()
     sequential_s = report_loop_seconds(frame, no_ann)
-    results.append(Measurement("engine: same sklearn/xgboost models, no networks", engine_s, "s"))
-    results.append(Measurement("engine: the report's sequential loop over those models", sequential_s, "s"))
+    results.append(Measurement("engine: same sklearn/xgboost models, no networks", engine_s, "s",
+                               note=f"load avg {load_before}→{load_between}"))
+    results.append(Measurement("engine: the report's sequential loop over those models", sequential_s, "s",
+                               note=f"load avg {load_between}→{_load()} (other users' jobs skew this ratio)"))
     results.append(Measurement("engine: speed-up over the report's loop", sequential_s / engine_s, "×",
                                budget=None if quick else RATIO_BUDGET, lower_is_better=False,
                                note="same run; LPT-ordered pool vs one model after another"))
@@ -140,9 +171,11 @@ def measurements(quick: bool = False) -> list[Measurement]:
         load_s = time.perf_counter() - start
         results.append(Measurement("artifacts: load every model (libraries already imported)", load_s, "s",
                                    budget=LOAD_BUDGET_S))
-        fresh_load_s, fresh_total_s = _fresh_process_load_seconds(path)
+        fresh_load_s, fresh_total_s, keras_s = _fresh_process_load_seconds(path)
         results.append(Measurement("artifacts: load every model in a fresh process", fresh_load_s, "s",
-                                   budget=LOAD_BUDGET_S, note=f"{fresh_total_s:.1f} s with importing the engine"))
+                                   budget=LOAD_BUDGET_S,
+                                   note=f"importing TensorFlow alone takes {keras_s:.1f} s; {fresh_total_s:.1f} s "
+                                        f"with importing the engine"))
         rows = frame.iloc[:200]
         same = (np.allclose(loaded.predict_popularity(rows), suite.predict_popularity(rows), rtol=0, atol=1e-6)
                 and np.allclose(loaded.predict_hit_proba(rows), suite.predict_hit_proba(rows), rtol=0, atol=1e-6))
