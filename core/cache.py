@@ -15,6 +15,29 @@ from core import sources
 DATASET_KEY = "dataset"
 
 
+def keep_keras_state_between_runs() -> None:
+    """Stop Streamlit from calling keras.backend.clear_session() after every script and fragment run.
+
+    Streamlit does it to reset Keras models built in the script; ours are loaded once and shared through
+    cache_resource, and training builds its networks in a worker thread that a reset mid-fit would disturb. The call
+    also runs a full gc.collect(), ~0.25 s holding the GIL with TensorFlow loaded, after every slider move of every
+    session (profiled). Matplotlib's figures, the other module Streamlit cleans up, are still closed.
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    def close_matplotlib_figures() -> None:
+        import sys
+
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
+
+    if hasattr(script_runner, "_clean_problem_modules"):
+        script_runner._clean_problem_modules = close_matplotlib_figures
+
+
+keep_keras_state_between_runs()
+
+
 # ---- data sources (lead) ---------------------------------------------------------------------------------------------
 
 @st.cache_resource(show_spinner="Generating the twin of the report's dataset…")

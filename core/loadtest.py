@@ -34,6 +34,11 @@ PREDICTIONS_SELECTORS = (".st-key-predictions", "[data-testid='stColumn']:has([d
 WHAT_IF_PATH = "what_if"
 EXCEPTION_SELECTOR = "[data-testid='stException']"
 NAV_LINKS = "[data-testid='stSidebarNav'] a"
+# A person's pace (each pause drawn at 0.5–1.5× these): a look at the new numbers after a slider move, a moment to
+# read a page after switching to it. The browsers share the server's 2 cores, so a driver that clicks as fast as it
+# can measures Chromium's rendering queue rather than the app.
+THINK_S = 1.5
+READ_S = 3.0
 
 # Installed in every page before Streamlit loads. It counts the server's "script finished" messages straight off the
 # WebSocket (ForwardMsg field 6; React may batch a fast run so stApp's data-test-script-state never shows "running",
@@ -465,8 +470,9 @@ async def _open_session(browser, base_url: str, result: LoadResult, seed: int, t
 
 
 async def _session(page, base_url: str, deadline: float, result: LoadResult, seed: int, think_s: float,
-                   moves_per_visit: int, timeout_ms: float) -> None:
-    """One person until the deadline: to a page, and on what-if several slider moves, with a short pause between."""
+                   read_s: float, moves_per_visit: int, timeout_ms: float) -> None:
+    """One person until the deadline: to a page and a moment to read it; on what-if, several slider moves with a
+    look at the new numbers after each."""
     rng = random.Random(seed)
     try:
         hrefs = await page_links(page)
@@ -480,6 +486,7 @@ async def _session(page, base_url: str, deadline: float, result: LoadResult, see
             try:
                 result.page_switches_s.append(await switch_page(page, target, timeout_ms))
                 current = target
+                await asyncio.sleep(read_s * rng.uniform(0.5, 1.5))
                 if target == what_if:
                     for _ in range(moves_per_visit):
                         if time.monotonic() >= deadline:
@@ -519,8 +526,9 @@ async def _warm_up(browser, base_url: str, timeout_ms: float, result: LoadResult
 
 
 async def drive_sessions(browser, base_url: str, sessions: int = 10, duration_s: float = 60.0, *,
-                         server_pid: int | None = None, warm_up: bool = True, think_s: float = 0.25,
-                         moves_per_visit: int = 6, action_timeout_s: float = 30.0) -> LoadResult:
+                         server_pid: int | None = None, warm_up: bool = True, think_s: float = THINK_S,
+                         read_s: float = READ_S, moves_per_visit: int = 6,
+                         action_timeout_s: float = 30.0) -> LoadResult:
     """Run `sessions` people at once in `browser` against a running app for `duration_s` seconds. Every wait is
     bounded, so this returns within warm-up + duration + 3 action timeouts whatever the app does."""
     result = LoadResult(sessions=sessions, duration_s=duration_s)
@@ -542,7 +550,7 @@ async def drive_sessions(browser, base_url: str, sessions: int = 10, duration_s:
             timeout=2 * action_timeout_s)
         deadline = time.monotonic() + duration_s
         cpu_at_start = tree_cpu_seconds(server_pid) if server_pid else 0.0
-        tasks = [_session(page, base_url, deadline, result, seed, think_s, moves_per_visit, timeout_ms)
+        tasks = [_session(page, base_url, deadline, result, seed, think_s, read_s, moves_per_visit, timeout_ms)
                  for seed, page in enumerate(pages) if page is not None]
         await asyncio.wait_for(asyncio.gather(*tasks), timeout=duration_s + 3 * action_timeout_s)
     except asyncio.TimeoutError:
@@ -568,7 +576,26 @@ async def drive(base_url: str, sessions: int = 10, duration_s: float = 60.0, **o
             await browser.close()
 
 
+def run_in_own_loop(coroutine):
+    """Run `coroutine` to completion on a fresh event loop in a thread of its own: the caller's thread may already
+    run a loop (pytest with Playwright's sync API does), and asyncio.run refuses to nest."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as error:  # noqa: BLE001 — re-raised in the caller's thread below
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target, name="load-driver")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def run_load_test(sessions: int = 10, duration_s: float = 60.0, store: Path | None = None, **options) -> LoadResult:
     """Start a fresh server (on `store`, default $SPOTIFY_STORE), drive it, stop it."""
     with AppServer(store=store) as server:
-        return asyncio.run(drive(server.url, sessions, duration_s, server_pid=server.pid, **options))
+        return run_in_own_loop(drive(server.url, sessions, duration_s, server_pid=server.pid, **options))

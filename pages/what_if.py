@@ -11,6 +11,9 @@ from core import artifacts, cache, schema, scoring
 from core import whatif_charts as charts
 
 MODELS_PAGE = "pages/models.py"
+# The views under the headline numbers; one is open (and drawn) at a time.
+VIEWS = [":material/bar_chart: Popularity by model", ":material/star: Hit or not", ":material/waterfall_chart: Why",
+         ":material/show_chart: Sweep a feature", ":material/queue_music: Nearest real songs"]
 ORIGIN = "wi_origin"          # the starting point: {"title", "popularity", "song"}
 FINGERPRINT = "wi_fingerprint"  # the data the slider state belongs to
 
@@ -187,7 +190,8 @@ def song_panel() -> None:
             versus = (dict(delta=f"{models.mean() - actual:+.1f} vs actual {actual:g}", delta_color="off")
                       if actual is not None else {})
             metrics[0].metric("Popularity (mean)", f"{models.mean():.1f}", **versus,
-                              help=f"Mean prediction of {len(models)} regressors; each one is a dot below.")
+                              help=f"Mean prediction of {len(models)} regressors (one dot each under "
+                                   "*Popularity by model*).")
             metrics[1].metric("Model spread", f"{models.max() - models.min():.1f}",
                               help=f"Lowest {models.min():.1f} ({models.idxmin()}), "
                                    f"highest {models.max():.1f} ({models.idxmax()}).")
@@ -217,31 +221,58 @@ def song_panel() -> None:
         for spec in specs:
             draw_slider(spec)
     with results:
-        st.plotly_chart(charts.popularity_chart(score, actual=actual), key="wi_chart_popularity",
-                        config={"displayModeBar": False})
-        if voters:
-            st.plotly_chart(charts.hit_chart(score), key="wi_chart_hits", config={"displayModeBar": False})
-            if degenerate := score.degenerate_thresholds:
-                st.caption(f"{', '.join(degenerate)}: the F1-best threshold is 0 or 1 — that model's F1 is best when "
-                           "it calls every song a hit (0) or none (1), so its verdict says nothing about this song.")
+        # Only the open view is drawn: every slider move redraws it, and a Plotly figure costs the browser ~0.1 s
+        # of CPU each time (measured), so four at once made every move four times heavier than the one in view.
+        views = st.tabs(VIEWS, key="wi_view", on_change="rerun")
+        if views[0].open:
+            with views[0]:
+                st.plotly_chart(charts.popularity_chart(score, actual=actual), key="wi_chart_popularity",
+                                config={"displayModeBar": False})
+        if views[1].open:
+            with views[1]:
+                hits_view(score, voters)
+        if views[2].open:
+            with views[2]:
+                why_view(score, song)
+        if views[3].open:
+            with views[3]:
+                sweep_view(song)
+        if views[4].open:
+            with views[4]:
+                nearest_view(plausibility)
 
-    why, what_if = st.columns(2, gap="large")
-    if score.contributions is not None:
-        why.plotly_chart(charts.contributions_waterfall(score.contributions, song, specs, score.contribution_model),
-                         key="wi_chart_why", config={"displayModeBar": False})
-    else:
-        why.info("Per-feature contributions need the XGBoost regressor, which this suite does not have.")
-    with what_if:
-        controls = st.columns([1, 2])
-        names = [spec.name for spec in specs]
-        feature = controls[0].selectbox("Sweep feature", names, key="wi_sweep", persist_state="session",
-                                        format_func=lambda n: spec_by_name[n].label)
-        chosen = controls[1].multiselect("Models", sweep_choices, key="wi_sweep_models", placeholder="all models",
-                                         persist_state="session", help="Clear it to sweep every model.")
-        curve = scoring.sensitivity_curve(scorer, song, spec_by_name[feature], models=chosen or sweep_choices)
-        st.plotly_chart(charts.sensitivity_chart(curve, spec_by_name[feature], song[feature], colours),
-                        key="wi_chart_sweep", config={"displayModeBar": False})
 
+def hits_view(score: scoring.SongScore, voters: int) -> None:
+    if not voters:
+        st.info("This suite has no classifier that can tell songs apart, so there are no hit verdicts to show.")
+        return
+    st.plotly_chart(charts.hit_chart(score), key="wi_chart_hits", config={"displayModeBar": False})
+    if degenerate := score.degenerate_thresholds:
+        st.caption(f"{', '.join(degenerate)}: the F1-best threshold is 0 or 1 — that model's F1 is best when it "
+                   "calls every song a hit (0) or none (1), so its verdict says nothing about this song.")
+
+
+def why_view(score: scoring.SongScore, song: dict) -> None:
+    if score.contributions is None:
+        st.info("Per-feature contributions need the XGBoost regressor, which this suite does not have.")
+        return
+    st.plotly_chart(charts.contributions_waterfall(score.contributions, song, specs, score.contribution_model),
+                    key="wi_chart_why", config={"displayModeBar": False})
+
+
+def sweep_view(song: dict) -> None:
+    controls = st.columns([1, 2])
+    names = [spec.name for spec in specs]
+    feature = controls[0].selectbox("Sweep feature", names, key="wi_sweep", persist_state="session",
+                                    format_func=lambda n: spec_by_name[n].label)
+    chosen = controls[1].multiselect("Models", sweep_choices, key="wi_sweep_models", placeholder="all models",
+                                     persist_state="session", help="Clear it to sweep every model.")
+    curve = scoring.sensitivity_curve(scorer, song, spec_by_name[feature], models=chosen or sweep_choices)
+    st.plotly_chart(charts.sensitivity_chart(curve, spec_by_name[feature], song[feature], colours),
+                    key="wi_chart_sweep", config={"displayModeBar": False})
+
+
+def nearest_view(plausibility: scoring.Plausibility) -> None:
     st.markdown("**The 5 nearest real songs** (distance in standardised audio features)")
     nearest = plausibility.nearest
     shown = nearest[[c for c in (schema.ARTIST, schema.TRACK_NAME, schema.TARGET, "distance") if c in nearest]]

@@ -8,7 +8,6 @@ One fresh `streamlit run` server on a store that holds a trained suite for the t
 """
 from __future__ import annotations
 
-import asyncio
 import statistics
 import subprocess
 import sys
@@ -179,7 +178,7 @@ def measurements(quick: bool = False) -> list[Measurement]:
                 store = Path(scratch.name)
             seconds = _train(store, quick)
             note = f"trained into {store} first ({seconds:.0f} s)"
-        return asyncio.run(_measure(store, quick, note))
+        return loadtest.run_in_own_loop(_measure(store, quick, note))
     except Exception as error:  # noqa: BLE001 — one failing area must not hide the others' table
         return [Measurement("browser: measurements", float("nan"), "s", 0.0,
                             note=f"could not measure: {type(error).__name__}: {str(error)[:200]}")]

@@ -28,6 +28,18 @@ def open_page(dataset) -> AppTest:
     return at
 
 
+SECTIONS = ("Popularity", "A feature against popularity", "Correlations")
+
+
+def open_section(at: AppTest, name: str) -> AppTest:
+    """Open one of the page's sections (tabs drawn only when open), by the words of its label."""
+    label = next(tab.label for tab in at.tabs if tab.label.split(": ", 1)[-1] == name)
+    at.session_state["dist_section"] = label
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 def chart_titles(at: AppTest) -> list[str]:
     return [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
 
@@ -36,22 +48,26 @@ def text_of(at: AppTest) -> str:
     return " ".join(m.value for m in at.markdown)
 
 
-def test_every_section_renders_with_the_reports_words(small_twin):
+def test_every_section_renders_with_the_reports_words_one_section_at_a_time(small_twin):
     at = open_page(small_twin)
-    titles = chart_titles(at)
-    assert len(titles) == 8
-    assert any(t.startswith("Popularity: frequency") for t in titles)
-    assert any(t.startswith("Loudness: distribution") for t in titles)
-    assert "Pearson correlation matrix" in titles
-    text = text_of(at)
-    assert "Loudness shows the highest correlation with Popularity" in text     # the report's bullet, quoted
-    assert "Loudness has a" in text and "Pearson r = +" in text                 # … and the data's own summary
+    assert [tab.label.split(": ", 1)[-1] for tab in at.tabs] == list(SECTIONS)
+    titles = chart_titles(at)  # the first section is open by default
+    assert len(titles) == 2 and all(t.startswith("Popularity") for t in titles)
     quantiles = at.dataframe[0].value
     assert quantiles["quantile"].iloc[0] == 0.99 and quantiles["popularity"].iloc[0] == quantiles["popularity"].max()
 
+    titles = chart_titles(open_section(at, "A feature against popularity"))
+    assert len(titles) == 4 and any(t.startswith("Loudness: distribution") for t in titles)
+    text = text_of(at)
+    assert "Loudness shows the highest correlation with Popularity" in text     # the report's bullet, quoted
+    assert "Loudness has a" in text and "Pearson r = +" in text                 # … and the data's own summary
+
+    titles = chart_titles(open_section(at, "Correlations"))
+    assert len(titles) == 2 and "Pearson correlation matrix" in titles
+
 
 def test_changing_the_feature_changes_charts_and_words(small_twin):
-    at = open_page(small_twin)
+    at = open_section(open_page(small_twin), "A feature against popularity")
     at.selectbox(key="dist_feature").select("instrumentalness").run()
     assert not at.exception
     assert any(t.startswith("Instrumentalness: distribution") for t in chart_titles(at))
@@ -59,6 +75,7 @@ def test_changing_the_feature_changes_charts_and_words(small_twin):
     at.selectbox(key="dist_feature").select("tempo").run()
     text = text_of(at)
     assert "Tempo has a" in text and "The report on" not in text
+    open_section(at, "Correlations")
     at.radio(key="dist_corr_method").set_value("Spearman").run()
     assert "Spearman correlation matrix" in chart_titles(at)
 
@@ -91,7 +108,7 @@ def test_extra_columns_colour_the_histogram_and_missing_features_are_skipped(sha
     from core import sources
 
     dataset = sources.load_csv(shared_data / "tophits_2000_2019_songs_normalize.csv")
-    at = open_page(dataset)
+    at = open_section(open_page(dataset), "A feature against popularity")
     assert "time_signature" not in at.selectbox(key="dist_feature").options
     at.selectbox(key="dist_colour").select("genre").run()
     assert not at.exception
@@ -107,5 +124,5 @@ def test_data_without_popularity_shows_features_only(small_twin):
     dataset = sources.Dataset(frame=frame, report=small_twin.report, fingerprint=sources.frame_fingerprint(frame))
     at = open_page(dataset)
     assert any("no popularity column" in i.value for i in at.info)
-    titles = chart_titles(at)
+    titles = chart_titles(open_section(at, "A feature against popularity"))
     assert titles and not any(t.startswith("Popularity") for t in titles)

@@ -113,3 +113,21 @@ def test_batch_upload_scores_every_row_and_a_malformed_file_shows_the_loaders_me
     at.file_uploader(key="wi_batch_upload").set_value(("bad.csv", b"name,colour\nfoo,red\n", "text/csv")).run()
     assert not at.exception
     assert any("bad.csv" in e.value and "could not be scored" in e.value for e in at.error)
+
+
+
+def test_each_view_draws_only_itself_and_keeps_up_with_the_sliders(small_store, monkeypatch):
+    """The views under the numbers are tabs that draw only when open: one figure per slider move, not five."""
+    at = open_page(small_store, monkeypatch)
+    wanted = ["Popularity by model", "Hit or not", "Why", "Sweep a feature", "Nearest real songs"]
+    views = [tab.label for tab in at.tabs if tab.label.split(": ", 1)[-1] in wanted]
+    assert [v.split(": ", 1)[-1] for v in views] == wanted
+    for index, label in enumerate(views):
+        at.session_state["wi_view"] = label
+        at.run()
+        for step in (0.05, 0.95):  # and after a slider move
+            assert not at.exception, (label, [e.message for e in at.exception])
+            nearest = index == len(views) - 1
+            assert len(at.get("plotly_chart")) == (0 if nearest else 1), label
+            assert not nearest or "distance" in at.dataframe[0].value.columns
+            at.slider(key="wi_danceability").set_value(step).run()

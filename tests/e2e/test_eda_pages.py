@@ -30,17 +30,32 @@ def test_overview_shows_the_source_alerts_tables_and_a_chart(app_url, page):
     page.screenshot(path=str(SCREENSHOTS / "eda_overview.png"), full_page=True)
 
 
-def test_distributions_draws_every_chart_and_follows_the_feature_selector(app_url, page):
+def open_section(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+    wait_idle(page)
+
+
+def test_distributions_draws_every_section_and_follows_the_feature_selector(app_url, page):
     page.goto(app_url)
     wait_idle(page)
     page.get_by_role("link", name="Distributions & correlations").click()
     page.wait_for_url("**/distributions")
     wait_idle(page)
+    page.get_by_text("Popularity at every 1 %").first.wait_for()
+    assert_no_exception(page)
+    assert visible_plots(page) == 2                       # only the open section is drawn
+    page.set_viewport_size(TALL)
+    page.screenshot(path=str(SCREENSHOTS / "eda_distributions_popularity.png"), full_page=True)
+
+    open_section(page, "Correlations")
     page.get_by_text("Correlation of each feature with popularity").first.wait_for()
     assert_no_exception(page)
-    assert visible_plots(page) >= 6
-    assert page.get_by_text("Loudness shows the highest correlation with Popularity").count() == 1
+    assert visible_plots(page) == 2
+    page.screenshot(path=str(SCREENSHOTS / "eda_distributions_correlations.png"), full_page=True)
 
+    open_section(page, "A feature against popularity")
+    page.get_by_text("Loudness shows the highest correlation with Popularity").first.wait_for()
+    assert visible_plots(page) == 4
     feature = page.locator("[data-testid='stSelectbox']").filter(has=page.get_by_text("Feature", exact=True))
     combobox = feature.get_by_role("combobox")
     combobox.click()
@@ -50,6 +65,5 @@ def test_distributions_draws_every_chart_and_follows_the_feature_selector(app_ur
     page.get_by_text("Instrumentalness has the second-highest correlation with Popularity").wait_for()
     page.get_by_text("Instrumentalness: distribution").first.wait_for()
     assert_no_exception(page)
-    page.set_viewport_size(TALL)
     page.wait_for_timeout(500)
     page.screenshot(path=str(SCREENSHOTS / "eda_distributions.png"), full_page=True)

@@ -5,7 +5,6 @@ this. LOAD_SECONDS shortens the run when CI time is tight; the bench always runs
 """
 from __future__ import annotations
 
-import asyncio
 import os
 import tomllib
 from pathlib import Path
@@ -32,7 +31,7 @@ def load_result(trained_store):
         pytest.skip(f"{loadtest.CHROMIUM} is not installed (apt-get install chromium)")
     pytest.importorskip("playwright.async_api")
     with loadtest.AppServer(store=trained_store) as server:
-        result = asyncio.run(loadtest.drive(server.url, sessions=SESSIONS, duration_s=SECONDS,
+        result = loadtest.run_in_own_loop(loadtest.drive(server.url, sessions=SESSIONS, duration_s=SECONDS,
                                             server_pid=server.pid))
     print("\n" + result.summary())
     return result
