@@ -1,9 +1,9 @@
 """Many people at once: a load-test driver for the dashboard, shared by tests/e2e/test_load.py and the bench.
 
 One Chromium, one browser context per simulated person (asyncio, so every session shares one event loop and one
-browser process). Each session switches pages through the sidebar and moves the what-if sliders with the keyboard,
-and the driver records what a person would notice: errors on screen, failed navigations, and how long the
-predictions panel takes to show new numbers after a key press. The server's memory and CPU time are read from /proc
+browser process). Each session switches pages through the sidebar and moves the what-if sliders with the keyboard at
+a person's pace (THINK_S, READ_S), and the driver records what a person would notice: errors on screen, failed
+navigations, and how long the predictions panel takes to show new numbers after a key press. The server's memory and CPU time are read from /proc
 while the sessions run (CPU per action is the figure that does not depend on what else loads the machine).
 
 Timing happens inside the page (performance.now() at the keydown, a MutationObserver on the predictions panel), so
@@ -37,8 +37,8 @@ NAV_LINKS = "[data-testid='stSidebarNav'] a"
 # A person's pace (each pause drawn at 0.5–1.5× these): a look at the new numbers after a slider move, a moment to
 # read a page after switching to it. The browsers share the server's 2 cores, so a driver that clicks as fast as it
 # can measures Chromium's rendering queue rather than the app.
-THINK_S = 1.5
-READ_S = 3.0
+THINK_S = 3.0
+READ_S = 8.0
 
 # Installed in every page before Streamlit loads. It counts the server's "script finished" messages straight off the
 # WebSocket (ForwardMsg field 6; React may batch a fast run so stApp's data-test-script-state never shows "running",
@@ -479,6 +479,8 @@ async def _session(page, base_url: str, deadline: float, result: LoadResult, see
         what_if = next((h for h in hrefs if is_what_if(h)), None)
         others = [h for h in hrefs if h != what_if]
         current = hrefs[0] if hrefs else None
+        # Everyone opened the app at the same moment; people then read the first page for their own while.
+        await asyncio.sleep(read_s * rng.uniform(0.0, 1.0))
         while time.monotonic() < deadline:
             elsewhere = [h for h in others if h != current]
             go_what_if = what_if and current != what_if and (rng.random() < 0.6 or not elsewhere)

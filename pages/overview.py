@@ -79,48 +79,56 @@ st.plotly_chart(cache.eda_glance_figure(fingerprint, tables), width="stretch", c
 # ---- the report's tables ---------------------------------------------------------------------------------------------
 
 st.subheader("The report's tables, on this data")
+# Only the open table is drawn (a rerun redraws every table on the page, and the head alone is 1,000 rows).
 head_tab, info_tab, describe_tab, nulls_tab, nunique_tab = st.tabs(
-    ["Head", "info()", "describe()", "Null counts", "nunique()"])
+    ["Head", "info()", "describe()", "Null counts", "nunique()"], key="ov_table", on_change="rerun")
 
-with head_tab:
-    search, sort, order = st.columns([2, 1, 1], vertical_alignment="bottom")
-    query = search.text_input("Search artist or title", key="ov_search", placeholder="e.g. Drake, Love")
-    sort_by = sort.selectbox("Sort all matching songs by", [ORIGINAL_ORDER, *map(str, frame.columns)], key="ov_sort")
-    descending = order.toggle("Descending", value=True, key="ov_descending")
-    head, n_matching = cache.eda_head(fingerprint, query.strip(), None if sort_by == ORIGINAL_ORDER else sort_by,
-                                      descending, frame)
-    if n_matching == 0:
-        st.info(f"No song's artist or title contains “{query.strip()}”.")
-    else:
-        st.dataframe(head, width="stretch", height=400)
-        shown = "all" if len(head) == n_matching else f"the first {len(head):,} of"
-        st.caption(f"Showing {shown} {n_matching:,} matching songs; click a column header to sort the rows shown.")
-        download(head, "head", "head", index=True)
+if head_tab.open:
+    with head_tab:
+        search, sort, order = st.columns([2, 1, 1], vertical_alignment="bottom")
+        query = search.text_input("Search artist or title", key="ov_search", placeholder="e.g. Drake, Love")
+        sort_by = sort.selectbox("Sort all matching songs by", [ORIGINAL_ORDER, *map(str, frame.columns)],
+                                 key="ov_sort")
+        descending = order.toggle("Descending", value=True, key="ov_descending")
+        head, n_matching = cache.eda_head(fingerprint, query.strip(), None if sort_by == ORIGINAL_ORDER else sort_by,
+                                          descending, frame)
+        if n_matching == 0:
+            st.info(f"No song's artist or title contains “{query.strip()}”.")
+        else:
+            st.dataframe(head, width="stretch", height=400)
+            shown = "all" if len(head) == n_matching else f"the first {len(head):,} of"
+            st.caption(f"Showing {shown} {n_matching:,} matching songs; click a column header to sort the rows "
+                       "shown.")
+            download(head, "head", "head", index=True)
 
-with info_tab:
-    st.caption(tables.info_summary)
-    st.dataframe(tables.info, hide_index=True, width="stretch")
-    download(tables.info, "info", "info")
+if info_tab.open:
+    with info_tab:
+        st.caption(tables.info_summary)
+        st.dataframe(tables.info, hide_index=True, width="stretch")
+        download(tables.info, "info", "info")
 
-with describe_tab:
-    st.dataframe(tables.describe, width="stretch")
-    download(tables.describe, "describe", "describe", index=True)
-    compare = st.toggle("Beside the report's published describe()", value=dataset.is_twin, key="ov_compare")
-    if compare:
-        st.markdown("**The report's describe()** (Kaggle “Spotify Audio Features”, April 2019)")
-        st.dataframe(rf.DESCRIBE, width="stretch")
-        st.markdown("**Difference: this data − the report**" + (" (the twin is calibrated to be close)"
-                                                                 if dataset.is_twin else ""))
-        st.dataframe(tables.describe_difference, width="stretch")
-        download(tables.describe_difference, "describe difference", "describe_difference", index=True)
+if describe_tab.open:
+    with describe_tab:
+        st.dataframe(tables.describe, width="stretch")
+        download(tables.describe, "describe", "describe", index=True)
+        compare = st.toggle("Beside the report's published describe()", value=dataset.is_twin, key="ov_compare")
+        if compare:
+            st.markdown("**The report's describe()** (Kaggle “Spotify Audio Features”, April 2019)")
+            st.dataframe(rf.DESCRIBE, width="stretch")
+            st.markdown("**Difference: this data − the report**" + (" (the twin is calibrated to be close)"
+                                                                     if dataset.is_twin else ""))
+            st.dataframe(tables.describe_difference, width="stretch")
+            download(tables.describe_difference, "describe difference", "describe_difference", index=True)
 
-with nulls_tab:
-    st.dataframe(tables.nulls, hide_index=True, width="stretch",
-                 column_config={"share %": st.column_config.NumberColumn(format="%.4f %%"),
-                                "report": st.column_config.NumberColumn("report's count")})
-    download(tables.nulls, "null counts", "nulls")
+if nulls_tab.open:
+    with nulls_tab:
+        st.dataframe(tables.nulls, hide_index=True, width="stretch",
+                     column_config={"share %": st.column_config.NumberColumn(format="%.4f %%"),
+                                    "report": st.column_config.NumberColumn("report's count")})
+        download(tables.nulls, "null counts", "nulls")
 
-with nunique_tab:
-    st.dataframe(tables.nunique, hide_index=True, width="stretch",
-                 column_config={"report": st.column_config.NumberColumn("report's count")})
-    download(tables.nunique, "nunique", "nunique")
+if nunique_tab.open:
+    with nunique_tab:
+        st.dataframe(tables.nunique, hide_index=True, width="stretch",
+                     column_config={"report": st.column_config.NumberColumn("report's count")})
+        download(tables.nunique, "nunique", "nunique")
