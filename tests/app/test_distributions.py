@@ -3,29 +3,15 @@ and the filters change what is shown, an empty selection is a message."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import eda
-
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "distributions.py")
-
-
-@pytest.fixture(scope="module")
-def small_twin():
-    from core import sources
-
-    return sources.twin_dataset(n_rows=5_000)
+from tests.app.conftest import open_page_alone
 
 
 def open_page(dataset) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["dataset"] = dataset
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_page_alone("distributions.py", dataset)
 
 
 SECTIONS = ("Popularity", "A feature against popularity", "Correlations")

@@ -1,29 +1,14 @@
 """The Overview page in AppTest on a 5,000-row twin: source card, alerts, the report's tables, the search."""
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.twin import TWIN_LABEL
-
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
-
-
-@pytest.fixture(scope="module")
-def small_twin():
-    from core import sources
-
-    return sources.twin_dataset(n_rows=5_000)
+from tests.app.conftest import open_page_alone
 
 
 def open_page(dataset) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["dataset"] = dataset
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_page_alone("overview.py", dataset)
 
 
 def test_source_card_labels_the_twin_and_shows_size_and_fingerprint(small_twin):
