@@ -3,8 +3,9 @@
 One Chromium, one browser context per simulated person (asyncio, so every session shares one event loop and one
 browser process). Each session switches pages through the sidebar and moves the what-if sliders with the keyboard at
 a person's pace (THINK_S, READ_S), and the driver records what a person would notice: errors on screen, failed
-navigations, and how long the predictions panel takes to show new numbers after a key press. The server's memory and CPU time are read from /proc
-while the sessions run (CPU per action is the figure that does not depend on what else loads the machine).
+navigations, and how long the predictions panel takes to show new numbers after a key press. The server's memory and
+CPU time are read from /proc while the sessions run (CPU per action is the figure that does not depend on what else
+loads the machine).
 
 Timing happens inside the page (performance.now() at the keydown, a MutationObserver on the predictions panel), so
 the Python side's own scheduling on a busy machine does not inflate the figures.
@@ -20,6 +21,7 @@ import sys
 import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -581,20 +583,8 @@ async def drive(base_url: str, sessions: int = 10, duration_s: float = 60.0, **o
 def run_in_own_loop(coroutine):
     """Run `coroutine` to completion on a fresh event loop in a thread of its own: the caller's thread may already
     run a loop (pytest with Playwright's sync API does), and asyncio.run refuses to nest."""
-    outcome: dict = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = asyncio.run(coroutine)
-        except BaseException as error:  # noqa: BLE001 — re-raised in the caller's thread below
-            outcome["error"] = error
-
-    thread = threading.Thread(target=target, name="load-driver")
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-driver") as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def run_load_test(sessions: int = 10, duration_s: float = 60.0, store: Path | None = None, **options) -> LoadResult:

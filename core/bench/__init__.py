@@ -55,7 +55,12 @@ def run(areas: tuple[str, ...] = AREAS, quick: bool = False) -> list[Measurement
             module = importlib.import_module(f"core.bench.{area}")
         except ModuleNotFoundError:
             continue
-        for m in module.measurements(quick=quick):
+        try:
+            measured = module.measurements(quick=quick)
+        except Exception as error:  # noqa: BLE001 — one broken area must not hide the others' lines
+            measured = [Measurement(f"{area}: could not measure", float("nan"), "", 0.0,
+                                    note=f"{type(error).__name__}: {str(error)[:200]}")]
+        for m in measured:
             print(m.row(), flush=True)
             results.append(m)
     failed = [m.name for m in results if m.passed is False]

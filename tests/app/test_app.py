@@ -23,3 +23,17 @@ def test_every_page_renders_without_exception(page):
     at = AppTest.from_file(APP, default_timeout=300).run()
     at.switch_page(f"pages/{page}").run()
     assert not at.exception, [e.message for e in at.exception]
+
+
+def test_reruns_leave_the_shared_keras_models_and_the_gc_alone(monkeypatch):
+    """Streamlit would call keras.backend.clear_session() (a full gc.collect) after every run and fragment run:
+    ~0.25 s per slider move with TensorFlow loaded, and a reset under a network training in a worker thread."""
+    import keras
+    from streamlit.runtime.scriptrunner import script_runner
+
+    import core.cache  # noqa: F401 — importing it is what turns the reset off
+
+    cleared = []
+    monkeypatch.setattr(keras.backend, "clear_session", lambda *args, **kwargs: cleared.append(True))
+    script_runner._clean_problem_modules()
+    assert cleared == []
