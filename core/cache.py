@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from core import sources
+
+if TYPE_CHECKING:  # the model stack (scikit-learn, XGBoost) is imported by the first model page, not at start-up
+    from core import artifacts, comparison, scoring
+    from core.training import SuiteConfig
 
 DATASET_KEY = "dataset"
 
@@ -87,8 +92,6 @@ def active_dataset() -> sources.Dataset:
 # ---- what-if page (scoring helper) -----------------------------------------------------------------------------------
 # The suite and everything derived from it are shared across sessions: cache_resource, never mutated.
 
-from core import scoring as _scoring  # noqa: E402  (kept with the section that uses it)
-
 
 def suite_key(suite) -> str:
     """Identifies one trained suite: its data, its config and when it was trained (a retrained suite is a new key)."""
@@ -98,33 +101,45 @@ def suite_key(suite) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def whatif_scorer(fingerprint: str, suite_key: str, _suite) -> _scoring.Scorer:
-    return _scoring.Scorer(_suite)
+def whatif_scorer(fingerprint: str, suite_key: str, _suite) -> scoring.Scorer:
+    from core import scoring
+
+    return scoring.Scorer(_suite)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def whatif_slider_specs(fingerprint: str, feature_names: tuple[str, ...], _frame) -> list[_scoring.SliderSpec]:
-    return _scoring.slider_specs(_frame, feature_names)
+def whatif_slider_specs(fingerprint: str, feature_names: tuple[str, ...], _frame) -> list[scoring.SliderSpec]:
+    from core import scoring
+
+    return scoring.slider_specs(_frame, feature_names)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def whatif_search_keys(fingerprint: str, _frame):
-    return _scoring.search_keys(_frame)
+    from core import scoring
+
+    return scoring.search_keys(_frame)
 
 
 @st.cache_resource(show_spinner="Ranking every song of the data…", max_entries=4)
 def whatif_reference_predictions(fingerprint: str, suite_key: str, _scorer, _frame):
-    return _scoring.reference_predictions(_scorer, _frame)
+    from core import scoring
+
+    return scoring.reference_predictions(_scorer, _frame)
 
 
 @st.cache_resource(show_spinner="Indexing the real songs…", max_entries=4)
 def whatif_plausibility_index(fingerprint: str, feature_names: tuple[str, ...], _frame):
-    return _scoring.build_plausibility_index(_frame, feature_names)
+    from core import scoring
+
+    return scoring.build_plausibility_index(_frame, feature_names)
 
 
 @st.cache_data(show_spinner="Scoring the file…", max_entries=8)
-def whatif_score_upload(data: bytes, name: str, suite_key: str, _scorer) -> _scoring.BatchResult:
-    return _scoring.score_upload(_scorer, data, name)
+def whatif_score_upload(data: bytes, name: str, suite_key: str, _scorer) -> scoring.BatchResult:
+    from core import scoring
+
+    return scoring.score_upload(_scorer, data, name)
 
 
 def latest_stored_suite(fingerprint: str):
@@ -133,10 +148,10 @@ def latest_stored_suite(fingerprint: str):
     Finding it reads only the small manifests (so a suite trained a minute ago shows up on the next run); loading the
     models is cached per stored folder and shared by every session, so nobody may modify what this returns.
     """
-    from core import artifacts
+    from core import artifacts, scoring
 
     store = artifacts.ArtifactStore()
-    path = _scoring.latest_suite_path(store, fingerprint)
+    path = scoring.latest_suite_path(store, fingerprint)
     return None if path is None else _stored_suite_at(str(path), str(store.root))
 
 
@@ -220,71 +235,83 @@ def eda_correlations(fingerprint: str, filters: _eda.Filters, method: str, _fram
 # and test predictions load without a single model; the models come from `_stored_suite_at` above, shared with the
 # what-if page (one copy in memory). Nobody may modify what these return.
 
-from core import artifacts as _artifacts  # noqa: E402  (kept with the section that uses it)
-from core import comparison as _comparison  # noqa: E402
-from core.training import SuiteConfig as _SuiteConfig  # noqa: E402
 
-
-def suite_store() -> _artifacts.ArtifactStore:
+def suite_store() -> artifacts.ArtifactStore:
     """The store the app reads and writes; built per call so SPOTIFY_STORE is honoured (tests point it elsewhere)."""
-    return _artifacts.ArtifactStore()
+    from core import artifacts
+
+    return artifacts.ArtifactStore()
 
 
-def stored_suite_configs(fingerprint: str) -> list[_SuiteConfig]:
+def stored_suite_configs(fingerprint: str) -> list[SuiteConfig]:
     """Settings of every suite stored for this data, newest first (unreadable manifests are skipped)."""
+    from core.training import SuiteConfig
+
     manifests = [m for m in suite_store().list_suites() if m.get("fingerprint") == fingerprint]
     manifests.sort(key=lambda m: str(m.get("saved_at") or m.get("created_at") or ""), reverse=True)
     configs = []
     for manifest in manifests:
         try:
-            configs.append(_SuiteConfig.from_dict(manifest.get("config") or {}))
+            configs.append(SuiteConfig.from_dict(manifest.get("config") or {}))
         except (TypeError, ValueError):
             continue
     return configs
 
 
-def _suite_folder(store: _artifacts.ArtifactStore, fingerprint: str, config: _SuiteConfig) -> Path:
+def _suite_folder(store: artifacts.ArtifactStore, fingerprint: str, config: SuiteConfig) -> Path:
+    from core import artifacts
+
     path = store.find(fingerprint, config)
     if path is None:
-        raise _artifacts.ArtifactError("no suite with these settings is stored for this data (it may have just been "
+        raise artifacts.ArtifactError("no suite with these settings is stored for this data (it may have just been "
                                        "removed); train it again")
     return path
 
 
-def stored_suite_tables(fingerprint: str, config: _SuiteConfig) -> _artifacts.SuiteTables:
+def stored_suite_tables(fingerprint: str, config: SuiteConfig) -> artifacts.SuiteTables:
     """Metric tables + test predictions of the stored suite (verified); ArtifactError when damaged or gone."""
     store = suite_store()
     return _suite_tables_at(fingerprint, config.key(), str(_suite_folder(store, fingerprint, config)), str(store.root))
 
 
 @st.cache_data(show_spinner="Loading the stored metrics…", max_entries=8)
-def _suite_tables_at(fingerprint: str, config_key: str, path: str, root: str) -> _artifacts.SuiteTables:
-    return _artifacts.ArtifactStore(Path(root)).load_tables(Path(path))
+def _suite_tables_at(fingerprint: str, config_key: str, path: str, root: str) -> artifacts.SuiteTables:
+    from core import artifacts
+
+    return artifacts.ArtifactStore(Path(root)).load_tables(Path(path))
 
 
-def stored_suite(fingerprint: str, config: _SuiteConfig):
+def stored_suite(fingerprint: str, config: SuiteConfig):
     """Every model of the stored suite (verified), loaded once per stored folder for all sessions and pages."""
     store = suite_store()
     return _stored_suite_at(str(_suite_folder(store, fingerprint, config)), str(store.root))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def classification_curves(fingerprint: str, suite_path: str, model: str, _tables) -> _comparison.ClassificationCurves:
-    return _comparison.classification_curves(_tables.test_predictions, model, _tables.manifest)
+def classification_curves(fingerprint: str, suite_path: str, model: str, _tables) -> comparison.ClassificationCurves:
+    from core import comparison
+
+    return comparison.classification_curves(_tables.test_predictions, model, _tables.manifest)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def regression_diagnostics(fingerprint: str, suite_path: str, model: str, _tables):
-    return _comparison.regression_diagnostics(_tables.test_predictions, model)
+    from core import comparison
+
+    return comparison.regression_diagnostics(_tables.test_predictions, model)
 
 
 @st.cache_data(show_spinner="Shuffling each feature through the model…", max_entries=32)
 def permutation_importance(fingerprint: str, suite_path: str, model: str, _suite, _frame, _tables):
     """Drop in test R² when a feature is shuffled (2,000 test songs, 5 repeats); None when it cannot be computed."""
-    return _comparison.regression_permutation_importance(_suite, model, _frame, _tables.test_predictions)
+    from core import comparison
+
+    return comparison.regression_permutation_importance(_suite, model, _frame, _tables.test_predictions)
 
 
 @st.cache_data(show_spinner="Computing XGBoost's SHAP contributions…", max_entries=8)
 def xgboost_importance(fingerprint: str, suite_path: str, _suite, _frame, _tables):
     """(model name, mean |contribution| per feature) for the suite's XGBoost regressor, or None without one."""
-    return _comparison.regression_shap_importance(_suite, _frame, _tables.test_predictions)
+    from core import comparison
+
+    return comparison.regression_shap_importance(_suite, _frame, _tables.test_predictions)
