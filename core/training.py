@@ -43,6 +43,7 @@ BINNINGS = ("top1", "2bin", "3bin")
 TOP_PERCENTILE = 99.0
 DEFAULT_BACKEND = "threading"  # measured against loky in core/bench/engine.py: no pickling, no TF import per worker
 MIN_ROWS = 20
+FEW_POSITIVES = 20         # fewer popular songs than this in the training split gets a warning
 REG_PREFIX = "reg::"
 CLS_PREFIX = "cls::"
 STATUS_OK, STATUS_FAILED = "ok", "failed"
@@ -327,6 +328,15 @@ def _classification_problem(yc_train: np.ndarray, classes: list[int], threshold:
     return None
 
 
+def _few_positives_note(yc_train: np.ndarray, threshold: float, binning: str) -> str | None:
+    """Small data: the 99th-percentile rule leaves a handful of popular songs, too few for stable metrics."""
+    positives = int(np.sum(yc_train == 1)) if binning == "top1" else 0
+    if 0 < positives < FEW_POSITIVES:
+        return (f"only {positives} popular songs (popularity ≥ {threshold:g}) in the training split: the classifiers "
+                "learn from a handful of examples, so their minority-class metrics are rough estimates")
+    return None
+
+
 def _cv_folds(config: SuiteConfig, X: np.ndarray, y: np.ndarray, yc: np.ndarray, groups: np.ndarray | None
               ) -> tuple[dict[str, list], list[str]]:
     from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
@@ -511,6 +521,8 @@ def train_suite(frame: pd.DataFrame, config: SuiteConfig, fingerprint: str,
     problem = _classification_problem(yc_train, classes, threshold, config.binning) if wants_classifiers else None
     if problem:
         warnings_list.append(problem)
+    elif wants_classifiers and (note := _few_positives_note(yc_train, threshold, config.binning)):
+        warnings_list.append(note)
     if wants_classifiers and len(np.unique(yc_test)) < len(classes):
         warnings_list.append("the test split lacks a class (too few popular songs), so ROC-AUC, PR-AUC and the "
                              "F1-best threshold are undefined (empty cells)")

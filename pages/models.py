@@ -188,6 +188,8 @@ summary = cmp.suite_summary(tables)
 st.caption(f"{summary.n_models} models · test set {summary.n_test:,} songs, {summary.n_positive:,} popular "
            f"(popularity ≥ {summary.popular_threshold:g}) · trained {summary.trained_at} UTC · "
            f"{'the twin (synthetic)' if dataset.is_twin else dataset.report.name}")
+for warning in tables.manifest.get("warnings", []):  # what training noticed about this data (few popular songs …)
+    st.warning(f"When this suite was trained: {warning}.", icon=":material/info:")
 
 regressors, classifiers = cmp.prediction_models(tables.test_predictions)
 url = cmp.parse_view_state(st.query_params.to_dict(), tabs=list(TABS), models=regressors + classifiers,

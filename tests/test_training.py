@@ -260,3 +260,17 @@ def test_dataframe_without_artist_still_trains(frame):
     with pytest.raises(ValueError, match="artist"):
         train_suite(plain, SuiteConfig(suites=("regression",), grouped=True), "plain")
     assert isinstance(suite.test_predictions, pd.DataFrame)
+
+
+@pytest.mark.parametrize("name, rows", [("tophits_2000_2019_songs_normalize.csv", 2_000),
+                                        ("exportify_genre_disco.csv", 413)])
+def test_the_suites_run_on_small_real_files_and_say_when_popular_songs_are_few(shared_data, name, rows):
+    from core import sources
+
+    dataset = sources.load_csv(shared_data / name)
+    assert len(dataset.frame) == rows
+    suite = train_suite(dataset.frame, SuiteConfig(include_ann=False), dataset.fingerprint, n_jobs=2)
+    tables = (suite.regression_table, suite.classification_table)
+    assert all((table["status"] == "ok").all() for table in tables), [t[t.status != "ok"]["error"] for t in tables]
+    few = [w for w in suite.manifest["warnings"] if w.startswith("only ")]
+    assert bool(few) == (rows < 1_000), suite.manifest["warnings"]   # 413 rows → ~3 popular songs in training

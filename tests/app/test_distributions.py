@@ -112,3 +112,12 @@ def test_data_without_popularity_shows_features_only(small_twin):
     assert any("no popularity column" in i.value for i in at.info)
     titles = chart_titles(open_section(at, "A feature against popularity"))
     assert titles and not any(t.startswith("Popularity") for t in titles)
+
+
+def test_a_413_song_playlist_fills_every_section(shared_data):
+    from core import sources
+
+    at = open_page(sources.load_csv(shared_data / "exportify_genre_disco.csv"))
+    for section in SECTIONS:
+        open_section(at, section)
+        assert chart_titles(at), section

@@ -211,3 +211,17 @@ def test_cross_validated_suite_shows_cv_columns_and_error_bars(small_dataset, mo
     bars = _figure(at, "by model (bars: ± 1 sd over CV folds)")["data"][0]
     assert any(value > 0 for value in _array(bars["error_x"]["array"]))
     assert "3-fold CV" in at.selectbox(key="cmp_suite").format_func(at.selectbox(key="cmp_suite").value)
+
+
+def test_a_413_song_playlist_trains_and_the_page_says_popular_songs_are_few(shared_data, monkeypatch, tmp_path):
+    from core import sources
+    from core.artifacts import ArtifactStore
+    from core.training import SuiteConfig, train_suite
+
+    dataset = sources.load_csv(shared_data / "exportify_genre_disco.csv")
+    suite = train_suite(dataset.frame, SuiteConfig(include_ann=False), dataset.fingerprint, n_jobs=2)
+    ArtifactStore(tmp_path).save(suite)
+    at = _page(dataset, tmp_path, monkeypatch)
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("popular songs" in w.value and "training split" in w.value for w in at.warning)
+    assert at.dataframe, "the metric tables are on the page"

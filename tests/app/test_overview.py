@@ -65,3 +65,11 @@ def test_a_loaded_file_is_named_and_its_extras_listed(shared_data):
     text = " ".join(m.value for m in at.markdown)
     assert "tophits_2000_2019_songs_normalize.csv" in text and "`genre`" in text and "`time_signature`" in text
     assert any("exact copies" in w.value for w in at.warning)
+
+
+def test_a_413_song_playlist_gets_its_overview(shared_data):
+    from core import sources
+
+    at = open_page(sources.load_csv(shared_data / "exportify_genre_disco.csv"))
+    assert {m.label: m.value for m in at.metric}["Rows"] == "413"
+    assert at.dataframe and at.get("plotly_chart")
