@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--extras", action="store_true", help="also train the opt-in costly models")
     train.add_argument("--no-ann", action="store_true", help="skip the Keras networks")
     train.add_argument("--max-rows", type=int, help="train on a random sample of this many rows")
+    train.add_argument("--binning", choices=("top1", "2bin", "3bin"), default="top1",
+                       help="classification target: popularity ≥ the 99th percentile (the report's), or 2 / 3 "
+                            "quantile bins of popularity (the report's variants)")
     train.add_argument("--store", type=Path, help="store folder (default: $SPOTIFY_STORE or .store)")
     train.set_defaults(func=_train)
 

@@ -749,7 +749,8 @@ def main_train(args: argparse.Namespace) -> int:
 
     try:
         config = SuiteConfig(suites=SUITE_CHOICES[args.suite], include_ann=not args.no_ann, extras=args.extras,
-                             grouped=args.grouped, cv_folds=args.cv or 0, max_rows=args.max_rows)
+                             grouped=args.grouped, cv_folds=args.cv or 0, max_rows=args.max_rows,
+                             binning=getattr(args, "binning", "top1"))
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

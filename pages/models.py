@@ -24,6 +24,7 @@ SUITE_CHOICES = {"regression": "Regression", "classification": "Classification",
                  "weighted": "Classification, class-weighted"}
 SAMPLE_CHOICES = (None, 50_000, 20_000, 5_000)
 CV_CHOICES = (0, 3, 5, 10)
+BINNINGS = {"top1": "popular = top 1 % (the report's)", "2bin": "2 quantile bins", "3bin": "3 quantile bins"}
 THRESHOLD_STEP = 0.005
 PENDING_SUITE = "cmp_pending_suite"  # set after a training run; applied before the suite selector is drawn
 
@@ -94,13 +95,18 @@ def settings_panel(active: SuiteConfig | None, stored_keys: set[str], expanded: 
     base = active or SuiteConfig()
     samples = [n for n in SAMPLE_CHOICES if n is None or n < len(dataset.frame)]
     with st.expander("Train or retrain a suite", icon=":material/model_training:", expanded=expanded):
-        what, rows = st.columns([3, 2])
+        what, rows, target = st.columns([3, 2, 2])
         suites = what.multiselect("Suites to include", list(SUITE_CHOICES), default=list(base.suites),
                                   format_func=SUITE_CHOICES.get, key="cmp_suites")
         max_rows = rows.selectbox("Rows to train on", samples,
                                   index=samples.index(base.max_rows) if base.max_rows in samples else 0,
                                   format_func=lambda n: f"all {len(dataset.frame):,} rows" if n is None
                                   else f"a {n:,}-row sample (quick run)", key="cmp_rows")
+        binning = target.selectbox("Classes for the classifiers", list(BINNINGS),
+                                   index=list(BINNINGS).index(base.binning), format_func=BINNINGS.get,
+                                   key="cmp_binning",
+                                   help="The report's target is 'popular' = popularity ≥ the 99th percentile; its "
+                                        "variants split popularity into 2 or 3 equally filled quantile bins.")
         ann, extra, split, folds = st.columns([1, 1, 1, 1.3], vertical_alignment="center")
         include_ann = ann.toggle("Neural networks", value=base.include_ann, key="cmp_ann",
                                  help="The report's three Keras networks: the slowest models to train.")
@@ -116,7 +122,7 @@ def settings_panel(active: SuiteConfig | None, stored_keys: set[str], expanded: 
             st.warning("Pick at least one suite to train.")
             return
         config = replace(base, suites=tuple(s for s in SUITE_CHOICES if s in suites), include_ann=include_ann,
-                         extras=extras, grouped=grouped, cv_folds=cv_folds, max_rows=max_rows)
+                         extras=extras, grouped=grouped, cv_folds=cv_folds, max_rows=max_rows, binning=binning)
         exists = config.key() in stored_keys
         describe, button = st.columns([3, 2], vertical_alignment="center")
         describe.caption(f"Will train: {cmp.describe_config(config)}"

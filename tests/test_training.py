@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import threading
 
 import numpy as np
@@ -236,6 +237,15 @@ def test_cli_trains_prints_and_stores(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "finished Linear Regression" in out and "R2 Score" in out and "saved to" in out
     assert list((tmp_path / "store").rglob("manifest.json"))
+
+
+def test_cli_trains_the_reports_three_bin_variant(tmp_path, capsys):
+    args = argparse.Namespace(data=None, suite="classification", cv=0, grouped=False, extras=False, no_ann=True,
+                              max_rows=1_500, store=tmp_path / "store", binning="3bin")
+    assert main_train(args) == 0
+    assert "saved to" in capsys.readouterr().out
+    manifest = json.loads(next((tmp_path / "store").rglob("manifest.json")).read_text())
+    assert manifest["config"]["binning"] == "3bin" and manifest["classes"] == [0, 1, 2]
 
 
 def test_cli_refuses_a_missing_file(tmp_path, capsys):

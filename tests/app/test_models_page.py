@@ -151,6 +151,21 @@ def test_train_button_trains_saves_and_shows_the_suite(small_dataset, monkeypatc
     assert list((tmp_path / "empty").iterdir())  # the suite was saved
 
 
+def test_the_three_bin_variant_trains_from_the_page_and_every_tab_renders(small_dataset, monkeypatch, tmp_path):
+    at = _page(small_dataset, tmp_path / "empty", monkeypatch)
+    at.multiselect(key="cmp_suites").set_value(["classification"])
+    at.toggle(key="cmp_ann").set_value(False)
+    at.selectbox(key="cmp_binning").set_value("3bin")
+    at.run()
+    at.button(key="cmp_train").click().run()
+    assert not at.exception and not at.error, [e.message for e in at.exception] + _messages(at.error)
+    assert "3bin classes" in at.selectbox(key="cmp_suite").format_func(at.selectbox(key="cmp_suite").value)
+    for tab in [t.label for t in at.tabs]:
+        at.session_state["cmp_tab"] = tab
+        at.run()
+        assert not at.exception and not at.error, (tab, [e.message for e in at.exception], _messages(at.error))
+
+
 def test_data_without_popularity_gets_a_message(small_dataset, trained_store, monkeypatch):
     from core import sources
 
