@@ -138,3 +138,6 @@ navigation = st.navigation({
 })
 pick_dataset()
 navigation.run()
+# The page is drawn: import the model libraries in the background while the person reads, so the first visit to a
+# model page does not wait ~4 s for TensorFlow and scikit-learn (once per server, only when a suite is stored).
+cache.prefetch_model_libraries()

@@ -89,6 +89,29 @@ def active_dataset() -> sources.Dataset:
     return dataset
 
 
+PREFETCH_DELAY_S = 3.0
+
+
+@st.cache_resource(show_spinner=False)
+def prefetch_model_libraries() -> None:
+    """Once per server: import the model stack in a background thread when the store holds a trained suite."""
+    import threading
+
+    def work() -> None:
+        try:
+            from core import artifacts, scoring  # noqa: F401 — scikit-learn and XGBoost come with them
+
+            if artifacts.ArtifactStore().list_suites():
+                artifacts.prefetch_keras()
+        except Exception:  # noqa: BLE001 — a failed prefetch only means the model page imports them itself
+            pass
+
+    # A few seconds' delay: the first page's drawing, not the import, gets the CPU and the GIL first.
+    timer = threading.Timer(PREFETCH_DELAY_S, work)
+    timer.daemon = True
+    timer.start()
+
+
 # ---- what-if page (scoring helper) -----------------------------------------------------------------------------------
 # The suite and everything derived from it are shared across sessions: cache_resource, never mutated.
 

@@ -37,3 +37,18 @@ def test_reruns_leave_the_shared_keras_models_and_the_gc_alone(monkeypatch):
     monkeypatch.setattr(keras.backend, "clear_session", lambda *args, **kwargs: cleared.append(True))
     script_runner._clean_problem_modules()
     assert cleared == []
+
+
+@pytest.mark.parametrize("with_suite", [True, False])
+def test_model_libraries_are_prefetched_only_when_a_suite_is_stored(with_suite, monkeypatch, tmp_path):
+    import threading
+
+    from core import artifacts, cache
+
+    started = threading.Event()
+    monkeypatch.setattr(cache, "PREFETCH_DELAY_S", 0.0)
+    monkeypatch.setattr(artifacts, "prefetch_keras", started.set)
+    monkeypatch.setattr(artifacts.ArtifactStore, "list_suites", lambda self: [{"path": "x"}] if with_suite else [])
+    cache.prefetch_model_libraries.clear()
+    cache.prefetch_model_libraries()
+    assert started.wait(timeout=30 if with_suite else 2) == with_suite
