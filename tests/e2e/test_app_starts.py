@@ -32,6 +32,9 @@ def test_deep_link_on_a_fresh_server_goes_through_the_router(page, tmp_path):
         page.goto(f"{url}/distributions")
         wait_idle(page)
         page.get_by_role("heading", name="Distributions & correlations").first.wait_for()
+        # The legacy run draws the page's title too, then reruns through app.py: wait for the router's sections.
+        page.locator("[data-testid='stSidebarNav']").get_by_text("Models", exact=True).wait_for(timeout=30_000)
+        wait_idle(page)
         nav = page.locator("[data-testid='stSidebarNav']").inner_text()
         assert "Models" in nav and "app" not in nav.lower().split()
         assert page.get_by_text("Twin of the report's dataset (synthetic)").count() >= 1
