@@ -47,7 +47,9 @@ keep_keras_state_between_runs()
 
 @st.cache_resource(show_spinner="Generating the twin of the report's dataset…")
 def twin_dataset() -> sources.Dataset:
-    return sources.twin_dataset()
+    from core.sources.twin_cache import default_cache_dir
+
+    return sources.twin_dataset(cache_dir=default_cache_dir())
 
 
 @st.cache_resource(show_spinner="Loading the data file…", max_entries=4)
@@ -197,15 +199,6 @@ from core import eda as _eda  # noqa: E402  (kept with the section that uses it)
 def eda_overview(fingerprint: str, generated: tuple[str, ...], _frame) -> _eda.OverviewTables:
     """`generated`: the columns the loader made up (LoadReport.filled_columns), left out of the duplicate check."""
     return _eda.overview_tables(_frame, generated)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def eda_glance_figure(fingerprint: str, _tables: _eda.OverviewTables):
-    """A 14-panel figure costs ~0.2 s to build and as much to unpickle, so it is shared as is; nobody may modify it
-    (st.plotly_chart only reads it)."""
-    from core import charts
-
-    return charts.column_glance_chart(_tables.histograms)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from core import schema
 from core.eda import FeatureProfile, LinearFit, PopularityProfile
@@ -38,33 +37,6 @@ def _layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
                       margin=dict(l=10, r=10, t=56, b=10), bargap=0.02,
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
     return fig
-
-
-# ---- overview ------------------------------------------------------------------------------------------------------
-
-GLANCE_COLUMNS = 5
-
-
-def column_glance_chart(histograms: dict[str, pd.DataFrame]) -> go.Figure:
-    """Every numeric column's distribution as a small histogram, in the report's column order (ydata-profiling's
-    variables overview): zero spikes, long tails and near-constant columns are visible at once."""
-    names = list(histograms)
-    rows = max(1, -(-len(names) // GLANCE_COLUMNS))
-    fig = make_subplots(rows=rows, cols=GLANCE_COLUMNS, subplot_titles=[axis_title(n) for n in names],
-                        horizontal_spacing=0.035, vertical_spacing=0.16 if rows > 1 else 0.1)
-    for i, name in enumerate(names):
-        table = histograms[name]
-        fig.add_trace(go.Bar(
-            x=table["center"], y=table["count"], width=(table["right"] - table["left"]).to_numpy(), showlegend=False,
-            marker_color=ACCENT if name == schema.TARGET else BLUE, name=name,
-            customdata=np.column_stack([table["left"], table["right"], 100 * table["share"]]),
-            hovertemplate="%{customdata[0]:.4g} to %{customdata[1]:.4g}: %{y:,} songs (%{customdata[2]:.1f} %)"
-                          f"<extra>{name}</extra>"), row=i // GLANCE_COLUMNS + 1, col=i % GLANCE_COLUMNS + 1)
-    fig.update_xaxes(showgrid=False, tickfont=dict(size=9), nticks=4)
-    fig.update_yaxes(showticklabels=False, showgrid=False)
-    fig.update_annotations(font_size=12)
-    fig.update_layout(bargap=0)
-    return _layout(fig, "Every column at a glance", height=170 * rows + 70)
 
 
 # ---- popularity ------------------------------------------------------------------------------------------------------

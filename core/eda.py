@@ -489,20 +489,28 @@ class OverviewTables:
     alerts: list[Alert]
     duplicate_track_ids: int
     duplicate_rows: int
-    histograms: dict[str, pd.DataFrame] = field(default_factory=dict)
+    glance: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 GLANCE_BINS = 40
+GLANCE_COLUMNS = ("column", "distribution", "min", "median", "mean", "max", "zeros %")
 
 
-def column_histograms(frame: pd.DataFrame, bins: int = GLANCE_BINS) -> dict[str, pd.DataFrame]:
-    """A small histogram of every canonical numeric column (one bar per value for codes): the profile at a glance."""
-    histograms = {}
+def glance_table(frame: pd.DataFrame, bins: int = GLANCE_BINS) -> pd.DataFrame:
+    """Every canonical numeric column in one row: its histogram (bin counts, one bar per value for codes) and the
+    figures that read it. ydata-profiling's variables overview, compact: zero spikes, long tails and near-constant
+    columns are visible at once."""
+    rows = []
     for column in analysis_columns(frame):
         values = _numeric_values(frame[column])
-        if np.isfinite(values).any():
-            histograms[column] = histogram(values, bin_edges(values, column, bins))
-    return histograms
+        finite = values[np.isfinite(values)]
+        if not len(finite):
+            continue
+        counts = histogram(finite, bin_edges(finite, column, bins))["count"]
+        rows.append({"column": column, "distribution": counts.tolist(), "min": finite.min(),
+                     "median": float(np.median(finite)), "mean": finite.mean(), "max": finite.max(),
+                     "zeros %": 100 * float(np.mean(finite == 0))})
+    return pd.DataFrame(rows, columns=list(GLANCE_COLUMNS))
 
 
 def overview_tables(frame: pd.DataFrame, generated: tuple[str, ...] = ()) -> OverviewTables:
@@ -517,7 +525,7 @@ def overview_tables(frame: pd.DataFrame, generated: tuple[str, ...] = ()) -> Ove
         describe_difference=describe_difference(describe), nulls=null_counts_table(frame, rf.NULL_COUNTS, nulls),
         nunique=nunique_table(frame, rf.NUNIQUE, counts_by_column["distinct"]), alerts=alerts,
         duplicate_track_ids=counts.get("duplicate_ids", 0), duplicate_rows=counts.get("duplicate_rows", 0),
-        histograms=column_histograms(frame))
+        glance=glance_table(frame))
 
 
 def load_report_lines(report) -> list[tuple[str, str]]:

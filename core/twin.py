@@ -30,8 +30,6 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from numpy.dtypes import StringDType
-from scipy.interpolate import PchipInterpolator
-from scipy.special import ndtri
 
 from core import report_figures as rf
 from core import schema
@@ -122,13 +120,23 @@ _POPULARITY_PERCENT = (
 _SILENT_ZEROS = ("danceability", "energy", "liveness", "speechiness", "tempo", "valence", "time_signature")
 
 
+def _ndtri(p):
+    # scipy is imported here, not at the top: it costs ~0.4 s, which the app's first page saves when the twin comes
+    # from the disk cache (core.sources.twin_cache) instead of being generated.
+    from scipy.special import ndtri
+
+    return ndtri(p)
+
+
 def _z_of(p: np.ndarray) -> np.ndarray:
-    return np.where(p <= 0, -_Z_END, np.where(p >= 1, _Z_END, ndtri(np.clip(p, 1e-300, 1 - 1e-16))))
+    return np.where(p <= 0, -_Z_END, np.where(p >= 1, _Z_END, _ndtri(np.clip(p, 1e-300, 1 - 1e-16))))
 
 
 @lru_cache(maxsize=None)
 def _quantile_table(name: str) -> tuple[np.ndarray, float]:
     """The feature's value at each latent z of _GRID, and the latent threshold below which it is the atom (min)."""
+    from scipy.interpolate import PchipInterpolator
+
     spec = _MARGINALS[name]
     p, x = spec.knots(name)
     z = _z_of(p)
@@ -173,7 +181,7 @@ def _quantise_like_producers(rng: np.random.Generator, f: dict[str, np.ndarray])
 def _thresholds(pmf) -> np.ndarray:
     """Latent z cut points of an ordered categorical distribution."""
     cumulative = np.cumsum(np.asarray(pmf, dtype=float))
-    return ndtri(np.clip(cumulative[:-1] / cumulative[-1], 1e-300, 1 - 1e-16))
+    return _ndtri(np.clip(cumulative[:-1] / cumulative[-1], 1e-300, 1 - 1e-16))
 
 
 def _features_from_latent(z: np.ndarray, rng: np.random.Generator, pin_extremes: bool) -> dict[str, np.ndarray]:
@@ -184,7 +192,7 @@ def _features_from_latent(z: np.ndarray, rng: np.random.Generator, pin_extremes:
         if name == "key":
             out[name] = np.searchsorted(_thresholds(_KEY_PMF), col).astype(np.int64)
         elif name == "mode":
-            out[name] = (col > ndtri(1.0 - _MODE_MAJOR)).astype(np.int64)
+            out[name] = (col > _ndtri(1.0 - _MODE_MAJOR)).astype(np.int64)
         elif name == "time_signature":
             codes = np.searchsorted(_thresholds(list(_TIME_SIGNATURE_PMF.values())), col)
             out[name] = np.array(list(_TIME_SIGNATURE_PMF), dtype=np.int64)[codes]

@@ -1,11 +1,18 @@
 """Shared fixtures: the twin at two sizes and the team's shared sample files."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def twin_cache_of_this_run(tmp_path_factory):
+    """The app's twin cache in a folder of this run (servers started by tests inherit it), not the user's."""
+    os.environ["SPOTIFY_CACHE"] = str(tmp_path_factory.mktemp("twin-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -220,6 +220,20 @@ def test_overview_tables_bundle_the_same_numbers():
     assert tables.nulls.set_index("column").loc["track_name", "nulls"] == 1
 
 
+def test_glance_table_has_each_numeric_columns_histogram_and_figures():
+    frame = songs(12)
+    frame.loc[:3, "instrumentalness"] = 0.0
+    glance = eda.overview_tables(frame).glance.set_index("column")
+    assert list(glance.index) == eda.analysis_columns(frame)
+    key = glance.loc["key"]
+    assert sum(key["distribution"]) == 12 and len(key["distribution"]) == frame["key"].max() - frame["key"].min() + 1
+    row = glance.loc["instrumentalness"]
+    assert row["zeros %"] == pytest.approx(100 * 4 / 12)
+    values = frame["instrumentalness"]
+    assert (row["min"], row["median"], row["mean"], row["max"]) == pytest.approx(
+        (values.min(), values.median(), values.mean(), values.max()))
+
+
 # ---- filters ---------------------------------------------------------------------------------------------------------
 
 def test_filters_combine_popularity_feature_ranges_and_artist():

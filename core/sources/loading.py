@@ -379,11 +379,15 @@ def _finish(frame: pd.DataFrame, report: LoadReport, row_problems: pd.DataFrame,
     return Dataset(frame=frame, report=report, fingerprint=fingerprint)
 
 
-def twin_dataset(n_rows: int = 130_663, seed: int = 2019) -> Dataset:
-    """The twin of the report's dataset, validated and reported like any file (its report says it is synthetic)."""
-    from core.twin import TWIN_LABEL, generate_twin
+def twin_dataset(n_rows: int = 130_663, seed: int = 2019, cache_dir: Path | None = None) -> Dataset:
+    """The twin of the report's dataset, validated and reported like any file (its report says it is synthetic).
 
-    frame = generate_twin(n_rows=n_rows, seed=seed)
+    With `cache_dir`, the generated table is kept there as Parquet and read back next time (core.sources.twin_cache).
+    """
+    from core.sources.twin_cache import twin_frame
+    from core.twin import TWIN_LABEL
+
+    frame = twin_frame(n_rows, seed, cache_dir)
     ordered = [c for c in schema.CANONICAL_COLUMNS if c in frame] + [c for c in frame if c not in
                                                                         schema.CANONICAL_COLUMNS]
     frame = frame[ordered].reset_index(drop=True)
