@@ -4,7 +4,8 @@
         manifest.json            library versions, config, params, seeds, threshold, split, features, sha256 of files
         scaler.joblib            the StandardScaler fitted on the training split
         models/NN_<name>.json    XGBoost (save_model JSON)      — native, no pickle
-        models/NN_<name>.keras   Keras networks (.keras zip)    — native, loaded with safe_mode
+        models/NN_<name>.keras   Keras networks (.keras zip)    — native (loaded with safe_mode when no .npz)
+        models/NN_<name>.npz     the networks' inference pass   — plain arrays: the app scores without TensorFlow
         models/NN_<name>.joblib  scikit-learn estimators        — joblib, only after the sha256 matched
         tables/*.parquet, *.csv  metric tables and test-set predictions
 
@@ -196,6 +197,7 @@ class ArtifactStore:
         for i, (name, model) in enumerate(suite.models.items()):
             spec = suite.specs[name]
             stem = f"models/{i:02d}_{_slug(name)}"
+            extra: dict[str, str] = {}
             if spec.kind == S.KIND_XGBOOST:
                 relative, fmt = f"{stem}.json", "xgboost-json"
                 model.save_model(os.fspath(folder / relative))
@@ -204,10 +206,14 @@ class ArtifactStore:
 
                 relative, fmt = f"{stem}.keras", "keras"
                 ann.save_network(model, folder / relative)
+                inference = ann.InferenceNetwork.from_keras(model)
+                if inference is not None:
+                    inference.save(folder / f"{stem}.npz")
+                    extra["inference_file"] = f"{stem}.npz"
             else:
                 relative, fmt = f"{stem}.joblib", "joblib"
                 joblib.dump(model, folder / relative)
-            model_files[name] = {"file": relative, "format": fmt, "class": type(model).__name__}
+            model_files[name] = {"file": relative, "format": fmt, "class": type(model).__name__, **extra}
         joblib.dump(suite.scaler, folder / SCALER_FILE)
         for attribute, relative in TABLE_FILES.items():
             getattr(suite, attribute).to_parquet(folder / relative)
@@ -309,10 +315,9 @@ class ArtifactStore:
         """Every model of a stored suite, after verifying hashes and library versions."""
         path = Path(path)
         manifest = self._read_manifest(path)
-        model_files: dict[str, dict] = manifest["model_files"]
-        with_keras = any(entry.get("format") == "keras" for entry in model_files.values())
-        # TensorFlow's import (~3-4 s) dominates a cold load: start it now, beside hashing and unpickling
-        importer = prefetch_keras() if with_keras and "keras" not in sys.modules else None
+        # TensorFlow's import (~3-4 s) dominates a cold load of networks stored without their numpy inference pass:
+        # start it now, beside hashing and unpickling
+        importer = prefetch_keras() if needs_keras(manifest) and "keras" not in sys.modules else None
         try:
             return self._load_verified(path, manifest, importer)
         finally:
@@ -331,15 +336,18 @@ class ArtifactStore:
                 raise ArtifactError(f"stored suite has a model this version does not know ({name}); retrain the suite")
             specs[name] = S.SPECS_BY_NAME[name]
         models: dict[str, Any] = {}
-        ordered = sorted(model_files.items(), key=lambda item: item[1].get("format") == "keras")  # networks last
+        ordered = sorted(model_files.items(), key=lambda item: _entry_needs_keras(item[1]))  # Keras loads last
         keras_checked = False
         for name, entry in ordered:
-            if entry.get("format") == "keras" and not keras_checked:
+            if _entry_needs_keras(entry) and not keras_checked:
                 if importer is not None:
                     importer.join()
                 self._check_versions(path, manifest, with_keras=True)
                 keras_checked = True
-            file = path / entry["file"]
+            relative = entry.get("inference_file") or entry["file"]
+            if relative not in manifest["files"]:  # only files whose sha256 was just checked are ever opened
+                raise ArtifactError(f"stored suite failed verification: {relative} is not listed in its manifest")
+            file = path / relative
             try:
                 models[name] = _load_model(entry, file)
             except ArtifactError:
@@ -358,6 +366,15 @@ class ArtifactStore:
                             feature_names=list(manifest["feature_names"]),
                             popular_threshold=float(manifest["popular_threshold"]), scaler=scaler, models=models,
                             specs=specs, manifest=manifest, **tables)
+
+
+def _entry_needs_keras(entry: dict) -> bool:
+    return entry.get("format") == "keras" and not entry.get("inference_file")
+
+
+def needs_keras(manifest: dict) -> bool:
+    """Whether loading this suite imports TensorFlow: only for networks stored without their numpy inference pass."""
+    return any(_entry_needs_keras(entry) for entry in manifest.get("model_files", {}).values())
 
 
 _KERAS_IMPORT: threading.Thread | None = None
@@ -402,6 +419,8 @@ def _load_model(entry: dict, file: Path) -> Any:
     if fmt == "keras":
         from core import ann
 
+        if entry.get("inference_file"):
+            return ann.InferenceNetwork.load(file)  # plain arrays (no pickle), after the sha256 matched
         return ann.load_network(file)
     if fmt == "joblib":
         import joblib

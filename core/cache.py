@@ -101,9 +101,12 @@ def prefetch_model_libraries() -> None:
 
     def work() -> None:
         try:
-            from core import artifacts, scoring  # noqa: F401 — scikit-learn and XGBoost come with them
+            from core import artifacts
 
-            if artifacts.ArtifactStore().list_suites():
+            suites = artifacts.ArtifactStore().list_suites()
+            if suites:
+                from core import scoring  # noqa: F401 — scikit-learn and XGBoost come with it
+            if any(artifacts.needs_keras(manifest) for manifest in suites):  # networks stored without a numpy pass
                 artifacts.prefetch_keras()
         except Exception:  # noqa: BLE001 — a failed prefetch only means the model page imports them itself
             pass

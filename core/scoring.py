@@ -240,47 +240,12 @@ def _single_thread_booster(model: Any) -> Any:
     return booster
 
 
-_ACTIVATIONS = {
-    "linear": lambda z: z,
-    "relu": lambda z: np.maximum(z, 0),
-    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
-    "softmax": lambda z: np.exp(z - z.max(axis=1, keepdims=True)) / np.exp(z - z.max(axis=1, keepdims=True)).sum(
-        axis=1, keepdims=True),
-}
-
-
 def _numpy_network(model: Any) -> Any | None:
-    """The inference pass of a Dense / BatchNormalization / Dropout network in float32 numpy, or None when the
-    network has any other layer (or activation)."""
-    steps = []
-    for layer in model.layers:
-        kind = type(layer).__name__
-        if kind in ("InputLayer", "Dropout"):          # dropout is the identity at inference
-            continue
-        if kind == "Dense":
-            activation = getattr(layer.activation, "__name__", "")
-            if activation not in _ACTIVATIONS:
-                return None
-            weights = [np.asarray(w, dtype=np.float32) for w in layer.get_weights()]
-            bias = weights[1] if layer.use_bias else np.zeros(weights[0].shape[1], dtype=np.float32)
-            steps.append(("dense", weights[0], bias, _ACTIVATIONS[activation]))
-        elif kind == "BatchNormalization" and layer.axis in (-1, 1, [-1], [1]):
-            mean = np.asarray(layer.moving_mean, dtype=np.float32)
-            variance = np.asarray(layer.moving_variance, dtype=np.float32)
-            gamma = np.asarray(layer.gamma, dtype=np.float32) if layer.scale else np.ones_like(mean)
-            beta = np.asarray(layer.beta, dtype=np.float32) if layer.center else np.zeros_like(mean)
-            inverse = gamma / np.sqrt(variance + np.float32(layer.epsilon))
-            steps.append(("scale", inverse, beta - mean * inverse, None))
-        else:
-            return None
+    """The network's inference pass in numpy (a stored suite already holds one), or None when numpy cannot evaluate
+    one of its layers."""
+    from core import ann
 
-    def forward(x: np.ndarray) -> np.ndarray:
-        out = np.asarray(x, dtype=np.float32)
-        for kind, a, b, activation in steps:
-            out = activation(out @ a + b) if kind == "dense" else out * a + b
-        return out
-
-    return forward
+    return model if isinstance(model, ann.InferenceNetwork) else ann.InferenceNetwork.from_keras(model)
 
 
 def _compiled_network(model: Any, n_features: int) -> Any:

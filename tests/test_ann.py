@@ -52,3 +52,28 @@ def test_a_single_class_is_refused_with_a_sentence():
     X, _ = _data(n=50)
     with pytest.raises(ValueError, match="single class"):
         ann.KerasNetwork("classification", max_epochs=1).fit(X, np.zeros(50, dtype=int))
+
+
+@pytest.mark.parametrize("architecture", list(ann.ARCHITECTURES))
+def test_the_numpy_inference_pass_equals_the_network_and_reloads_identically(architecture, tmp_path):
+    X, y = _data(n=600, seed=3)
+    target = y if architecture == "regression" else (y > np.percentile(y, 90)).astype(int)
+    net = ann.KerasNetwork(architecture, max_epochs=2, batch_size=128, random_state=4).fit(X, target)
+    inference = ann.InferenceNetwork.from_keras(net.model_)
+    expected = ann.predict_network(net.model_, X)     # batch norm with moving statistics, dropout off
+    np.testing.assert_allclose(ann.predict_network(inference, X), expected, rtol=1e-5, atol=1e-5)
+    path = tmp_path / "net.npz"
+    inference.save(path)
+    again = ann.InferenceNetwork.load(path)
+    np.testing.assert_array_equal(again(X), inference(X))
+
+
+def test_a_network_file_that_does_not_chain_is_refused(tmp_path):
+    path = tmp_path / "bad.npz"
+    np.savez(path, kinds=np.array(["dense", "dense"]), activations=np.array(["relu", "relu"]),
+             a0=np.ones((13, 4)), b0=np.ones(4), a1=np.ones((5, 1)), b1=np.ones(1))
+    with pytest.raises(ValueError, match="do not chain"):
+        ann.InferenceNetwork.load(path)
+    np.savez(path, kinds=np.array(["dense"]), activations=np.array(["gelu"]), a0=np.ones((13, 1)), b0=np.ones(1))
+    with pytest.raises(ValueError, match="unknown network step"):
+        ann.InferenceNetwork.load(path)

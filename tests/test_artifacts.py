@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,7 @@ def test_every_model_is_stored_in_its_native_format(stored):
     formats = {name: entry["format"] for name, entry in manifest["model_files"].items()}
     assert formats["XGBoost"] == "xgboost-json" and manifest["model_files"]["XGBoost"]["file"].endswith(".json")
     assert formats["ANN"] == formats["ANN CLASSIFIER"] == "keras"
+    assert all(manifest["model_files"][name]["inference_file"].endswith(".npz") for name in ("ANN", "ANN CLASSIFIER"))
     assert formats["Linear Regression"] == formats["RANDOM FOREST CLASSIFIER"] == "joblib"
     assert set(manifest["files"]) == {p.relative_to(path).as_posix() for p in path.rglob("*")
                                       if p.is_file() and p.name != "manifest.json"}
@@ -61,6 +63,31 @@ def test_round_trip_predicts_identically(stored, suite, twin_small):
     assert loaded.popular_threshold == suite.popular_threshold
     assert set(loaded.regressors()) == set(suite.regressors())
     np.testing.assert_array_equal(loaded.scaler.mean_, suite.scaler.mean_)
+
+
+def test_a_suite_with_networks_loads_and_predicts_without_importing_tensorflow(stored, suite):
+    """The app scores stored networks with their numpy inference pass: no ~3 s TensorFlow import, same predictions."""
+    import subprocess
+    import sys
+
+    from core.twin import generate_twin
+
+    _, path = stored
+    script = ("import json, sys\n"
+              "from core.artifacts import ArtifactStore\n"
+              "from core.twin import generate_twin\n"
+              f"suite = ArtifactStore({str(path.parent.parent)!r}).load({str(path)!r})\n"
+              "rows = generate_twin(n_rows=50, seed=1).iloc[:5]\n"
+              "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'TensorFlow was imported'\n"
+              "print(json.dumps([suite.predict_popularity(rows)['ANN'].tolist(),"
+              " suite.predict_hit_proba(rows)['ANN CLASSIFIER'].tolist()]))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr[-2000:]
+    popularity, hit = json.loads(done.stdout.strip().splitlines()[-1])
+    rows = generate_twin(n_rows=50, seed=1).iloc[:5]
+    np.testing.assert_allclose(popularity, suite.predict_popularity(rows)["ANN"], rtol=1e-5)
+    np.testing.assert_allclose(hit, suite.predict_hit_proba(rows)["ANN CLASSIFIER"], rtol=1e-4, atol=1e-7)
 
 
 def test_tables_load_fast_without_models(stored, suite):

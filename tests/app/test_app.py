@@ -39,16 +39,25 @@ def test_reruns_leave_the_shared_keras_models_and_the_gc_alone(monkeypatch):
     assert cleared == []
 
 
-@pytest.mark.parametrize("with_suite", [True, False])
-def test_model_libraries_are_prefetched_only_when_a_suite_is_stored(with_suite, monkeypatch, tmp_path):
+NETWORK_WITH_NUMPY_PASS = {"format": "keras", "file": "00_ann.keras", "inference_file": "00_ann.npz"}
+NETWORK_KERAS_ONLY = {"format": "keras", "file": "00_ann.keras"}
+
+
+@pytest.mark.parametrize("stored, keras_expected", [
+    ([], False),                                                           # nothing to load: nothing imported
+    ([{"model_files": {"ANN": NETWORK_WITH_NUMPY_PASS}}], False),          # networks score in numpy
+    ([{"model_files": {"ANN": NETWORK_KERAS_ONLY}}], True),                # an older suite needs TensorFlow
+])
+def test_tensorflow_is_prefetched_only_for_networks_stored_without_a_numpy_pass(stored, keras_expected, monkeypatch):
     import threading
 
     from core import artifacts, cache
 
-    started = threading.Event()
+    started, listed = threading.Event(), threading.Event()
     monkeypatch.setattr(cache, "PREFETCH_DELAY_S", 0.0)
     monkeypatch.setattr(artifacts, "prefetch_keras", started.set)
-    monkeypatch.setattr(artifacts.ArtifactStore, "list_suites", lambda self: [{"path": "x"}] if with_suite else [])
+    monkeypatch.setattr(artifacts.ArtifactStore, "list_suites", lambda self: listed.set() or stored)
     cache.prefetch_model_libraries.clear()
     cache.prefetch_model_libraries()
-    assert started.wait(timeout=30 if with_suite else 2) == with_suite
+    assert listed.wait(timeout=30)
+    assert started.wait(timeout=30 if keras_expected else 2) == keras_expected
