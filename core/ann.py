@@ -115,12 +115,17 @@ def trainable_counts(model) -> tuple[int, int]:
 
 
 def predict_network(model, X: np.ndarray, batch_rows: int = 65_536) -> np.ndarray:
-    """Outputs of a network for X, calling it directly (no model.predict: that builds a tf.data pipeline per call)."""
+    """Outputs of a network (a keras.Model or its InferenceNetwork) for X.
+
+    Through the numpy inference pass whenever the layers allow it, so a freshly trained suite and the same suite
+    loaded from disk (which holds only that pass) predict bit for bit alike; otherwise the model is called directly
+    (no model.predict: that builds a tf.data pipeline per call)."""
+    network = model if isinstance(model, InferenceNetwork) else InferenceNetwork.from_keras(model)
+    call = network or (lambda x: model(x, training=False))
     X = np.asarray(X, dtype=np.float32)
     if len(X) <= batch_rows:
-        return np.asarray(model(X, training=False))
-    return np.concatenate([np.asarray(model(X[i:i + batch_rows], training=False))
-                           for i in range(0, len(X), batch_rows)])
+        return np.asarray(call(X))
+    return np.concatenate([np.asarray(call(X[i:i + batch_rows])) for i in range(0, len(X), batch_rows)])
 
 
 class KerasNetwork:

@@ -60,8 +60,9 @@ def test_the_numpy_inference_pass_equals_the_network_and_reloads_identically(arc
     target = y if architecture == "regression" else (y > np.percentile(y, 90)).astype(int)
     net = ann.KerasNetwork(architecture, max_epochs=2, batch_size=128, random_state=4).fit(X, target)
     inference = ann.InferenceNetwork.from_keras(net.model_)
-    expected = ann.predict_network(net.model_, X)     # batch norm with moving statistics, dropout off
-    np.testing.assert_allclose(ann.predict_network(inference, X), expected, rtol=1e-5, atol=1e-5)
+    expected = np.asarray(net.model_(X.astype(np.float32), training=False))  # moving statistics, dropout off
+    np.testing.assert_allclose(inference(X), expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(ann.predict_network(net.model_, X), inference(X))  # the engine's path
     path = tmp_path / "net.npz"
     inference.save(path)
     again = ann.InferenceNetwork.load(path)

@@ -54,8 +54,8 @@ def test_round_trip_predicts_identically(stored, suite, twin_small):
     store, path = stored
     loaded = store.load(path)
     rows = twin_small.iloc[:100]
-    pd.testing.assert_frame_equal(loaded.predict_popularity(rows), suite.predict_popularity(rows))
-    pd.testing.assert_frame_equal(loaded.predict_hit_proba(rows), suite.predict_hit_proba(rows))
+    pd.testing.assert_frame_equal(loaded.predict_popularity(rows), suite.predict_popularity(rows), check_exact=True)
+    pd.testing.assert_frame_equal(loaded.predict_hit_proba(rows), suite.predict_hit_proba(rows), check_exact=True)
     pd.testing.assert_frame_equal(loaded.regression_table, suite.regression_table)
     pd.testing.assert_frame_equal(loaded.classification_table, suite.classification_table)
     pd.testing.assert_frame_equal(loaded.test_predictions, suite.test_predictions)

@@ -87,15 +87,15 @@ def _load() -> str:
 
 
 def _fresh_process_load_seconds(path: Path) -> tuple[float, float, float]:
-    """(seconds to load every model, seconds including the imports, seconds to import Keras alone), each in a new
-    Python process."""
+    """(seconds to load every model, seconds including the imports, seconds to import Keras alone, whether the load
+    imported TensorFlow), each in a new Python process."""
     code = (
         "import json, time, sys; t0 = time.perf_counter()\n"
         "from pathlib import Path\n"
         "from core.artifacts import ArtifactStore\n"
         "t1 = time.perf_counter(); store = ArtifactStore(Path(sys.argv[2]))\n"
         "suite = store.load(Path(sys.argv[1])); t2 = time.perf_counter()\n"
-        "print(json.dumps({'load': t2 - t1, 'total': t2 - t0}))\n"
+        "print(json.dumps({'load': t2 - t1, 'total': t2 - t0, 'tensorflow': 'tensorflow' in sys.modules}))\n"
     )
     result = subprocess.run([sys.executable, "-c", code, str(path), str(path.parents[1])], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
@@ -106,7 +106,7 @@ def _fresh_process_load_seconds(path: Path) -> tuple[float, float, float]:
                             "ann.keras_module(); print(time.perf_counter() - t)"], cwd=ROOT, capture_output=True,
                            text=True, timeout=300)
     keras_s = float(keras.stdout.strip().splitlines()[-1]) if keras.returncode == 0 else float("nan")
-    return times["load"], times["total"], keras_s
+    return times["load"], times["total"], keras_s, times["tensorflow"]
 
 
 def measurements(quick: bool = False) -> list[Measurement]:
@@ -174,11 +174,12 @@ def measurements(quick: bool = False) -> list[Measurement]:
                                    budget=LOAD_BUDGET_S))
         # Median of 3 fresh processes: one process start on a shared machine is a noisy sample.
         fresh = sorted((_fresh_process_load_seconds(path) for _ in range(3)), key=lambda times: times[0])
-        fresh_load_s, fresh_total_s, keras_s = fresh[1]
+        fresh_load_s, fresh_total_s, keras_s, imported_tensorflow = fresh[1]
         results.append(Measurement("artifacts: load every model in a fresh process", fresh_load_s, "s",
                                    budget=LOAD_BUDGET_S,
-                                   note=f"importing TensorFlow alone takes {keras_s:.1f} s; {fresh_total_s:.1f} s "
-                                        f"with importing the engine"))
+                                   note=f"{fresh_total_s:.1f} s with importing the engine; TensorFlow "
+                                        + ("imported" if imported_tensorflow else "not imported (networks score in "
+                                           f"numpy), its import alone takes {keras_s:.1f} s")))
         rows = frame.iloc[:200]
         same = (np.allclose(loaded.predict_popularity(rows), suite.predict_popularity(rows), rtol=0, atol=1e-6)
                 and np.allclose(loaded.predict_hit_proba(rows), suite.predict_hit_proba(rows), rtol=0, atol=1e-6))
