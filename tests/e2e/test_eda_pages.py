@@ -11,8 +11,11 @@ PLOT = ".js-plotly-plot"
 TALL = {"width": 1400, "height": 2400}  # Streamlit scrolls inside its own container: a tall window shows the page
 
 
-def visible_plots(page) -> int:
+def visible_plots(page, expected: int) -> int:
+    """How many Plotly charts are visible, once the `expected`-th has been drawn (Plotly's code loads lazily on the
+    first chart of a session, so the count would race it)."""
     plots = page.locator(PLOT)
+    plots.nth(expected - 1).wait_for(state="visible")
     return sum(plots.nth(i).is_visible() for i in range(plots.count()))
 
 
@@ -44,19 +47,19 @@ def test_distributions_draws_every_section_and_follows_the_feature_selector(app_
     wait_idle(page)
     page.get_by_text("Popularity at every 1 %").first.wait_for()
     assert_no_exception(page)
-    assert visible_plots(page) == 2                       # only the open section is drawn
+    assert visible_plots(page, 2) == 2                    # only the open section is drawn
     page.set_viewport_size(TALL)
     page.screenshot(path=str(SCREENSHOTS / "eda_distributions_popularity.png"), full_page=True)
 
     open_section(page, "Correlations")
     page.get_by_text("Correlation of each feature with popularity").first.wait_for()
     assert_no_exception(page)
-    assert visible_plots(page) == 2
+    assert visible_plots(page, 2) == 2
     page.screenshot(path=str(SCREENSHOTS / "eda_distributions_correlations.png"), full_page=True)
 
     open_section(page, "A feature against popularity")
     page.get_by_text("Loudness shows the highest correlation with Popularity").first.wait_for()
-    assert visible_plots(page) == 4
+    assert visible_plots(page, 4) == 4
     feature = page.locator("[data-testid='stSelectbox']").filter(has=page.get_by_text("Feature", exact=True))
     combobox = feature.get_by_role("combobox")
     combobox.click()
