@@ -1,6 +1,7 @@
 """Model comparison in Chromium: the stored suite loads fast, both classification tables and the curves show."""
 from __future__ import annotations
 
+import statistics
 import time
 
 import pytest
@@ -28,9 +29,15 @@ def test_models_page_loads_the_stored_suite_within_budget(app_url, page):
     first_visit = _seconds_until_table(
         page, lambda: page.locator("[data-testid='stSidebarNav'] a", has_text="Model comparison").click())
     wait_idle(page)
-    # Opening the page's URL: a whole new page load (frontend, websocket, app.py, this page) up to the table.
-    opened = _seconds_until_table(page, lambda: page.goto(f"{app_url}/models"))
-    print(f"\nmodels page, navigation -> metrics table visible: {opened:.2f} s opening /models, "
+    # Opening the page's URL: a whole new page load (frontend, websocket, app.py, this page) up to the table; the
+    # median of 3, as one page load on a shared 2-core machine is a noisy sample (0.7-2.1 s seen for the same code).
+    openings = []
+    for _ in range(3):
+        openings.append(_seconds_until_table(page, lambda: page.goto(f"{app_url}/models")))
+        wait_idle(page)
+    opened = statistics.median(openings)
+    print(f"\nmodels page, navigation -> metrics table visible: {opened:.2f} s opening /models (median of "
+          f"{', '.join(f'{s:.2f}' for s in openings)}), "
           f"{first_visit:.2f} s for the session's first click to it from the sidebar")
     wait_idle(page)
     assert_no_exception(page)
