@@ -120,8 +120,7 @@ def predict_network(model, X: np.ndarray, batch_rows: int = 65_536) -> np.ndarra
     Through the numpy inference pass whenever the layers allow it, so a freshly trained suite and the same suite
     loaded from disk (which holds only that pass) predict bit for bit alike; otherwise the model is called directly
     (no model.predict: that builds a tf.data pipeline per call)."""
-    network = model if isinstance(model, InferenceNetwork) else InferenceNetwork.from_keras(model)
-    call = network or (lambda x: model(x, training=False))
+    call = inference_pass(model) or (lambda x: model(x, training=False))
     X = np.asarray(X, dtype=np.float32)
     if len(X) <= batch_rows:
         return np.asarray(call(X))
@@ -286,6 +285,12 @@ class InferenceNetwork:
             kinds, activations = [str(k) for k in data["kinds"]], [str(a) for a in data["activations"]]
             return cls([(kind, data[f"a{i}"], data[f"b{i}"], activation)
                         for i, (kind, activation) in enumerate(zip(kinds, activations))])
+
+
+def inference_pass(model) -> InferenceNetwork | None:
+    """The network's numpy inference pass (a loaded suite already holds one), or None when numpy cannot evaluate one
+    of its layers."""
+    return model if isinstance(model, InferenceNetwork) else InferenceNetwork.from_keras(model)
 
 
 def save_network(model, path: os.PathLike | str) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core import schema
+from core import ann, schema
 
 REGRESSION_PREFIX = "reg::"
 CLASSIFICATION_PREFIX = "cls::"
@@ -240,14 +240,6 @@ def _single_thread_booster(model: Any) -> Any:
     return booster
 
 
-def _numpy_network(model: Any) -> Any | None:
-    """The network's inference pass in numpy (a stored suite already holds one), or None when numpy cannot evaluate
-    one of its layers."""
-    from core import ann
-
-    return model if isinstance(model, ann.InferenceNetwork) else ann.InferenceNetwork.from_keras(model)
-
-
 def _compiled_network(model: Any, n_features: int) -> Any:
     import tensorflow as tf
 
@@ -330,7 +322,7 @@ class Scorer:
         # (tests check it equals model(x, training=False)); a network with a layer numpy does not know is called
         # through a traced tf.function instead.
         self.models = {**self.regressors, **self.classifiers}
-        self._networks: dict[str, Any] = {name: _numpy_network(self.models[name]) for name in self.models
+        self._networks: dict[str, Any] = {name: ann.inference_pass(self.models[name]) for name in self.models
                                           if self._kinds.get(name) == "keras"}
         xgb = [name for name, model in self.regressors.items() if _is_xgboost(model)]
         self.contribution_model: str | None = (CONTRIBUTION_MODEL if CONTRIBUTION_MODEL in xgb
@@ -381,8 +373,6 @@ class Scorer:
         if name in self._boosters and len(self.classes) == 2:
             return np.asarray(self._boosters[name].inplace_predict(x), dtype=float).reshape(-1)
         if name in self._networks:
-            from core import ann
-
             return ann.network_probabilities(self._network_output(name, x))[:, -1]
         if type(model).__name__ == "AdaBoostClassifier" and list(model.classes_) == self.classes:
             return _adaboost_proba(model, x)[:, -1]

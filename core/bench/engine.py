@@ -86,7 +86,7 @@ def _load() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
 
-def _fresh_process_load_seconds(path: Path) -> tuple[float, float, float]:
+def _fresh_process_load_seconds(path: Path) -> tuple[float, float, float, bool]:
     """(seconds to load every model, seconds including the imports, seconds to import Keras alone, whether the load
     imported TensorFlow), each in a new Python process."""
     code = (
