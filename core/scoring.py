@@ -449,6 +449,32 @@ class SongScore:
         return [n for n, t in self.threshold.items() if n not in self.baselines and (t <= 0 or t >= 1)]
 
 
+POPULARITY_TABLE_COLUMNS = ["model", "kind", "popularity", "vs_mean", "vs_actual", "test_rmse", "test_r2"]
+
+
+def popularity_table(score: SongScore, regression_table: pd.DataFrame | None = None,
+                     actual: float | None = None) -> pd.DataFrame:
+    """One row per regressor, highest prediction first and baselines last: the prediction, its gap to the models'
+    mean (and to the song's actual popularity when known), and how far off that model is on held-out songs (test
+    RMSE and R² from the suite's regression table), so a 50 is read as 50 ± its typical error."""
+    predictions = score.popularity.astype(float)
+    mean = float(score.model_popularity.mean()) if len(score.model_popularity) else np.nan
+    metrics = regression_table if regression_table is not None else pd.DataFrame()
+    table = pd.DataFrame({
+        "model": predictions.index,
+        "kind": ["baseline" if name in score.baselines else "model" for name in predictions.index],
+        "popularity": predictions.to_numpy(),
+        "vs_mean": predictions.to_numpy() - mean,
+        "vs_actual": predictions.to_numpy() - actual if actual is not None else np.nan,
+        "test_rmse": [float(metrics.at[n, "RMSE"]) if "RMSE" in metrics and n in metrics.index else np.nan
+                      for n in predictions.index],
+        "test_r2": [float(metrics.at[n, "R2 Score"]) if "R2 Score" in metrics and n in metrics.index else np.nan
+                    for n in predictions.index],
+    }, columns=POPULARITY_TABLE_COLUMNS)
+    order = np.lexsort((-table["popularity"].to_numpy(), (table["kind"] == "baseline").to_numpy()))
+    return table.iloc[order].reset_index(drop=True)
+
+
 def song_frame(song: Mapping[str, float], feature_names: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame([{name: float(song[name]) for name in feature_names}])
 

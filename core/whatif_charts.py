@@ -1,4 +1,4 @@
-"""Plotly figures for the what-if page: every model's prediction at a glance, why (contributions), what if (a sweep).
+"""Plotly figures for the what-if page: the hit verdicts, why (contributions), what if (a sweep).
 
 Figures are built from plain dicts (one go.Figure call each, no make_subplots): they are rebuilt on every slider move.
 """
@@ -18,7 +18,6 @@ PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 HIT_COLOUR = "#1DB954"       # Spotify green: this model calls it a hit
 MISS_COLOUR = "#8a94a6"
 THRESHOLD_COLOUR = "#f4b400"
-SPREAD_COLOUR = "rgba(29,185,84,0.18)"
 ACTUAL_COLOUR = "#ff5a5f"
 GRID = "rgba(128,128,128,0.25)"
 FONT = dict(size=13)
@@ -31,46 +30,6 @@ def model_colours(names: Sequence[str]) -> dict[str, str]:
 
 def _layout(height: int, **extra) -> dict:
     return {"height": height, "margin": dict(l=10, r=20, t=48, b=40), "font": FONT, "showlegend": False, **extra}
-
-
-def popularity_chart(score: SongScore, actual: float | None = None) -> go.Figure:
-    """One dot per regressor on the 0–100 popularity scale; the band is the spread (min–max) across models, the line
-    their mean; dotted lines are baselines, the dashed red line the song's actual popularity."""
-    models = score.model_popularity.sort_values()
-    names = list(models.index)
-    colours = model_colours(list(score.popularity.index))
-    shapes, annotations = [], []
-    title = "Predicted popularity, one dot per regressor"
-    if len(models):
-        low, high, mean = float(models.min()), float(models.max()), float(models.mean())
-        shapes.append(dict(type="rect", xref="x", yref="paper", x0=low, x1=high, y0=0, y1=1, line_width=0,
-                           fillcolor=SPREAD_COLOUR, layer="below"))
-        shapes.append(dict(type="line", xref="x", yref="paper", x0=mean, x1=mean, y0=0, y1=1,
-                           line=dict(color=HIT_COLOUR, width=2)))
-        title += f" · mean {mean:.1f}, spread {high - low:.1f}"
-    for name in score.popularity.index:
-        if name in score.baselines:
-            value = float(score.popularity[name])
-            shapes.append(dict(type="line", xref="x", yref="paper", x0=value, x1=value, y0=0, y1=1,
-                               line=dict(color=MISS_COLOUR, width=1, dash="dot")))
-            annotations.append(dict(x=value, y=1, xref="x", yref="paper", yanchor="bottom", xanchor="right",
-                                    showarrow=False, text=name, font=dict(size=11, color=MISS_COLOUR)))
-    if actual is not None:
-        shapes.append(dict(type="line", xref="x", yref="paper", x0=actual, x1=actual, y0=0, y1=1,
-                           line=dict(color=ACTUAL_COLOUR, width=2, dash="dash")))
-        annotations.append(dict(x=actual, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
-                                xanchor="right" if actual > 60 else "left", text=f"actual {actual:g}",
-                                font=dict(color=ACTUAL_COLOUR)))
-    trace = go.Scatter(x=models.to_numpy(), y=names, mode="markers+text", text=[f"{v:.1f}" for v in models],
-                       textposition="middle right", marker=dict(size=13, color=[colours[n] for n in names]),
-                       hovertemplate="%{y}: %{x:.1f}<extra></extra>", cliponaxis=False)
-    low_axis = min(0.0, float(score.popularity.min()) - 2) if len(score.popularity) else 0.0
-    high_axis = max(100.0, float(score.popularity.max()) + 2) if len(score.popularity) else 100.0
-    return go.Figure(trace, _layout(
-        max(200, 36 * len(names) + 100),
-        title=dict(text=title, x=0, font=dict(size=14)),
-        xaxis=dict(range=[low_axis, high_axis], gridcolor=GRID, zeroline=False, title="predicted popularity (0–100)"),
-        yaxis=dict(automargin=True, gridcolor=GRID), shapes=shapes, annotations=annotations))
 
 
 def hit_chart(score: SongScore) -> go.Figure:

@@ -226,8 +226,7 @@ def song_panel() -> None:
         views = st.tabs(VIEWS, key="wi_view", on_change="rerun")
         if views[0].open:
             with views[0]:
-                st.plotly_chart(charts.popularity_chart(score, actual=actual), key="wi_chart_popularity",
-                                config={"displayModeBar": False})
+                popularity_view(score, actual)
         if views[1].open:
             with views[1]:
                 hits_view(score, voters)
@@ -240,6 +239,37 @@ def song_panel() -> None:
         if views[4].open:
             with views[4]:
                 nearest_view(plausibility)
+
+
+def popularity_view(score: scoring.SongScore, actual: float | None) -> None:
+    # A table, not a figure: it reads exactly, sorts, and costs each browser a fraction of a Plotly redraw on every
+    # slider move (and no Plotly download on a first visit).
+    table = scoring.popularity_table(score, getattr(suite, "regression_table", None), actual)
+    # Five columns fit beside the sliders: the gap to the song's real popularity replaces the gap to the mean when
+    # the song is a real one (the metric above still shows the mean's).
+    hidden = {"kind", "vs_mean" if actual is not None else "vs_actual"}
+    shown = [c for c in scoring.POPULARITY_TABLE_COLUMNS if c not in hidden]
+    st.dataframe(table, hide_index=True, width="stretch", column_order=shown, column_config={
+        "model": st.column_config.TextColumn("Model"),
+        "popularity": st.column_config.ProgressColumn("Predicted popularity", min_value=0, max_value=100,
+                                                      format="%.1f",
+                                                      help="This model's prediction on the 0–100 scale."),
+        "vs_mean": st.column_config.NumberColumn("vs mean", format="%+.1f", width="small",
+                                                 help="Above (+) or below (−) the mean of the real models."),
+        "vs_actual": st.column_config.NumberColumn(f"vs actual {actual:g}" if actual is not None else "vs actual",
+                                                   format="%+.1f", width="small",
+                                                   help="Prediction minus the song's real popularity."),
+        "test_rmse": st.column_config.NumberColumn("Typical error", format="± %.1f", width="small",
+                                                   help="Root-mean-square error on the held-out test songs."),
+        "test_r2": st.column_config.NumberColumn("Test R²", format="%.3f", width="small",
+                                                 help="Share of popularity's variance the model explains on the "
+                                                      "held-out test songs."),
+    })
+    baselines = table.loc[table["kind"] == "baseline", "model"].tolist()
+    st.caption("*Typical error* is how far a model's predictions land from the real popularity on songs it never "
+               "saw: gaps between models smaller than that are noise, not disagreement."
+               + (f" {' and '.join(baselines)} ignore{'s' if len(baselines) == 1 else ''} the song (the last "
+                  "rows): the bar every model has to beat." if baselines else ""))
 
 
 def hits_view(score: scoring.SongScore, voters: int) -> None:

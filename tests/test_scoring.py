@@ -296,3 +296,22 @@ def test_classifiers_with_a_threshold_of_0_or_1_do_not_vote():
     assert score.degenerate_thresholds == ["B", "C"]
     assert list(score.is_hit) == [True, True, False, False, True]
     assert score.hit_votes == (1, 2)                                   # A hit, D not; B, C and the baseline ignored
+
+
+def test_popularity_table_ranks_models_and_says_how_far_off_each_one_is():
+    popularity = pd.Series({"Linear Regression": 31.0, "XGBoost": 44.5, "ANN": 38.0, "Dummy (mean)": 24.2})
+    metrics = pd.DataFrame({"RMSE": [19.7, 18.8, 18.2], "R2 Score": [0.0, 0.09, 0.14]},
+                           index=["Dummy (mean)", "Linear Regression", "XGBoost"])  # no row for the ANN
+    score = scoring.SongScore(popularity, pd.Series(dtype=float), pd.Series(dtype=float), frozenset({"Dummy (mean)"}))
+    table = scoring.popularity_table(score, metrics, actual=40.0)
+    assert list(table["model"]) == ["XGBoost", "ANN", "Linear Regression", "Dummy (mean)"]  # baselines last
+    assert list(table["kind"]) == ["model", "model", "model", "baseline"]
+    mean = (31.0 + 44.5 + 38.0) / 3                                                       # of the real models only
+    assert table["vs_mean"].tolist() == pytest.approx([44.5 - mean, 38.0 - mean, 31.0 - mean, 24.2 - mean])
+    assert table["vs_actual"].tolist() == pytest.approx([4.5, -2.0, -9.0, -15.8])
+    assert table.set_index("model").at["XGBoost", "test_rmse"] == 18.2
+    assert np.isnan(table.set_index("model").at["ANN", "test_r2"])
+
+    unknown = scoring.popularity_table(score)
+    assert list(unknown.columns) == scoring.POPULARITY_TABLE_COLUMNS
+    assert unknown["vs_actual"].isna().all() and unknown["test_rmse"].isna().all()

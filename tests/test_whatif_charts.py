@@ -24,17 +24,6 @@ def score() -> scoring.SongScore:
                              contributions, "XGBoost")
 
 
-def test_popularity_chart_has_one_dot_per_model_and_a_band_over_the_spread(score):
-    figure = charts.popularity_chart(score, actual=52)
-    dots = figure.data[0]
-    assert list(dots.y) == ["Linear Regression", "ANN", "XGBoost"]            # baselines are not dots
-    band = next(s for s in figure.layout.shapes if s.type == "rect")
-    assert (band.x0, band.x1) == (31.0, 44.5)
-    lines = [s.x0 for s in figure.layout.shapes if s.type == "line"]
-    assert 52 in lines and 24.2 in lines and pytest.approx(np.mean([31.0, 44.5, 38.0])) in lines
-    assert any("actual 52" in a.text for a in figure.layout.annotations)
-
-
 def test_hit_chart_colours_the_verdict_and_marks_each_threshold(score):
     figure = charts.hit_chart(score)
     hit_lines, miss_lines, ticks, dots = figure.data

@@ -68,6 +68,8 @@ def test_moving_a_slider_changes_the_predictions_and_the_url(small_store, monkey
     assert not at.exception
     after = metric(at, "Popularity (mean)"), metric(at, "Hit votes")
     assert after[0] != before[0]
+    table = at.dataframe[0].value  # the open view: popularity by model
+    assert f"{table.loc[table['kind'] == 'model', 'popularity'].mean():.1f}" == after[0]
     assert at.query_params["loudness"] == f"{loudness.min:.1f}"
     assert float(at.query_params["instrumentalness"]) == 1.0
 
@@ -90,6 +92,8 @@ def test_starting_from_a_searched_song_sets_the_sliders_to_its_values(small_stor
         assert at.session_state[f"wi_{spec.name}"] == spec.snap(row[spec.name]), spec.name
     assert at.slider(key="wi_loudness").value == pytest.approx(round(row["loudness"], 1))
     assert any(f"actual popularity **{row['popularity']:g}**" in m.value for m in at.markdown)
+    table = at.dataframe[0].value
+    assert (table["vs_actual"] == table["popularity"] - row["popularity"]).all()
 
 
 def test_a_shared_url_restores_the_song_and_bad_values_are_ignored(small_store, monkeypatch):
@@ -128,6 +132,7 @@ def test_each_view_draws_only_itself_and_keeps_up_with_the_sliders(small_store, 
             if danceability is not None:
                 at.slider(key="wi_danceability").set_value(danceability).run()
             assert not at.exception, (label, [e.message for e in at.exception])
-            nearest = index == len(views) - 1
-            assert len(at.get("plotly_chart")) == (0 if nearest else 1), label
-            assert not nearest or "distance" in at.dataframe[0].value.columns
+            tables = {"Popularity by model": "test_rmse", "Nearest real songs": "distance"}  # the rest are figures
+            table_column = tables.get(label.split(": ", 1)[-1])
+            assert len(at.get("plotly_chart")) == (0 if table_column else 1), label
+            assert not table_column or table_column in at.dataframe[0].value.columns
