@@ -18,13 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SESSIONS = int(os.environ.get("LOAD_SESSIONS", "10"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
-# Slider key press → predictions panel updated. The product's budget is p95 ≤ 1 s, printed PASS/FAIL by
-# `python -m core bench`; here the ten Chromium renderers share the server's 2 cores and take ~75 % of them (measured),
-# so their drawing queue decides the tail: measured p95 0.76–1.4 s over runs. CI holds the median to the budget and
-# the tail to what co-located browsers can show, so a noisy neighbour cannot turn it red; a regression in the app's own
-# cost still fails the CPU-per-action check below.
-P50_BUDGET_S = 1.0
-P95_COLOCATED_BOUND_S = 2.0
+# Slider key press → predictions panel updated: the product's budget, p95 ≤ 1 s, with the ten Chromium renderers on
+# the server's own 2 cores (they, not the server, take most of the CPU). Measured after What-if's default view became
+# a table (no Plotly on a first visit): p95 0.44–0.88 s over 11 runs of 10 × 60 s, p50 0.16–0.27 s.
+P50_BUDGET_S = 0.5
+P95_BUDGET_S = 1.0
 RSS_BUDGET_MB = 1536         # the whole server process tree, data and every model loaded
 # Server CPU per page switch or slider move. Unlike latency it hardly depends on what else loads the machine; 10
 # sessions on 2 cores can only stay under a second if each action costs the server a small fraction of one.
@@ -56,7 +54,7 @@ def test_every_session_moved_sliders_and_switched_pages(load_result):
 
 def test_slider_updates_stay_quick_under_load(load_result):
     assert load_result.slider_p50_s <= P50_BUDGET_S, load_result.summary()
-    assert load_result.slider_p95_s <= P95_COLOCATED_BOUND_S, load_result.summary()
+    assert load_result.slider_p95_s <= P95_BUDGET_S, load_result.summary()
 
 
 def test_each_action_costs_the_server_a_fraction_of_a_second(load_result):
