@@ -34,17 +34,31 @@ BIAS = "bias"
 
 @dataclass(frozen=True)
 class SliderSpec:
-    """How one feature's slider behaves on this data: a continuous slider or a slider over named choices."""
+    """A slider for one of the schema's features on this data: its range clipped to what the data holds, continuous
+    or over named choices."""
 
-    name: str
-    label: str
-    help: str
-    unit: str
+    feature: schema.Feature
     min: float
     max: float
     step: float
     options: tuple[int, ...] = ()          # for choice sliders (key, mode, time signature, duration in seconds)
     number_format: str = "%.3f"            # printf format for continuous sliders
+
+    @property
+    def name(self) -> str:
+        return self.feature.name
+
+    @property
+    def label(self) -> str:
+        return self.feature.label
+
+    @property
+    def help(self) -> str:
+        return self.feature.help
+
+    @property
+    def unit(self) -> str:
+        return "m:ss" if self.name == "duration_ms" else self.feature.unit
 
     @property
     def is_choice(self) -> bool:
@@ -63,23 +77,17 @@ class SliderSpec:
         return round(min(max(snapped, self.min), self.max), self.decimals)
 
     def format_value(self, value: float) -> str:
-        feature = schema.FEATURES_BY_NAME.get(self.name)
-        if feature is None:
-            return f"{value:g}"
         if self.name == "duration_ms":
             seconds = int(round(value / 1000))
             hours, rest = divmod(seconds, 3600)
             return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
         if self.name in ("key", "mode", "time_signature"):
-            return feature.format_value(value)
+            return self.feature.format_value(value)
         text = f"{value:.{self.decimals}f}"
-        return f"{text} {feature.unit}" if feature.unit not in ("", "0–1") else text
+        return f"{text} {self.unit}" if self.unit not in ("", "0–1") else text
 
     def axis_title(self) -> str:
-        if self.name == "duration_ms":
-            return f"{self.label} (m:ss)"
-        unit = schema.FEATURES_BY_NAME[self.name].unit if self.name in schema.FEATURES_BY_NAME else ""
-        return f"{self.label} ({unit})" if unit else self.label
+        return f"{self.label} ({self.unit})" if self.unit else self.label
 
 
 def slider_specs(frame: pd.DataFrame, feature_names: Sequence[str]) -> list[SliderSpec]:
@@ -94,16 +102,14 @@ def slider_specs(frame: pd.DataFrame, feature_names: Sequence[str]) -> list[Slid
         high = min(feature.max, observed_max)
         if name == "duration_ms":
             options = duration_options(low, high)
-            specs.append(SliderSpec(name, feature.label, feature.help, "m:ss", options[0], options[-1], 1000,
-                                    options=options))
+            specs.append(SliderSpec(feature, options[0], options[-1], 1000, options=options))
             continue
         if feature.integer:
             low_i, high_i = int(math.floor(low)), int(math.ceil(high))
             if high_i <= low_i:
                 high_i = min(int(feature.max), low_i + 1)
                 low_i = high_i - 1
-            specs.append(SliderSpec(name, feature.label, feature.help, feature.unit, low_i, high_i, 1,
-                                    options=tuple(range(low_i, high_i + 1))))
+            specs.append(SliderSpec(feature, low_i, high_i, 1, options=tuple(range(low_i, high_i + 1))))
             continue
         step = feature.step
         low = math.floor(low / step) * step
@@ -112,8 +118,8 @@ def slider_specs(frame: pd.DataFrame, feature_names: Sequence[str]) -> list[Slid
             high = low + step
         decimals = max(0, -math.floor(math.log10(step) + 1e-9))
         unit = f" {feature.unit}" if feature.unit not in ("", "0–1") else ""
-        specs.append(SliderSpec(name, feature.label, feature.help, feature.unit, round(low, decimals),
-                                round(high, decimals), step, number_format=f"%.{decimals}f{unit}"))
+        specs.append(SliderSpec(feature, round(low, decimals), round(high, decimals), step,
+                                number_format=f"%.{decimals}f{unit}"))
     return specs
 
 
