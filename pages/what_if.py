@@ -190,7 +190,7 @@ def song_panel() -> None:
             versus = (dict(delta=f"{models.mean() - actual:+.1f} vs actual {actual:g}", delta_color="off")
                       if actual is not None else {})
             metrics[0].metric("Popularity (mean)", f"{models.mean():.1f}", **versus,
-                              help=f"Mean prediction of {len(models)} regressors (one dot each under "
+                              help=f"Mean prediction of {len(models)} regressors (one row each under "
                                    "*Popularity by model*).")
             metrics[1].metric("Model spread", f"{models.max() - models.min():.1f}",
                               help=f"Lowest {models.min():.1f} ({models.idxmin()}), "
@@ -268,8 +268,8 @@ def popularity_view(score: scoring.SongScore, actual: float | None) -> None:
     baselines = table.loc[table["kind"] == "baseline", "model"].tolist()
     st.caption("*Typical error* is how far a model's predictions land from the real popularity on songs it never "
                "saw: gaps between models smaller than that are noise, not disagreement."
-               + (f" {' and '.join(baselines)} ignore{'s' if len(baselines) == 1 else ''} the song (the last "
-                  "rows): the bar every model has to beat." if baselines else ""))
+               + (f" {' and '.join(baselines)} {'ignores' if len(baselines) == 1 else 'ignore'} the song (listed "
+                  "last): the bar every model has to beat." if baselines else ""))
 
 
 def hits_view(score: scoring.SongScore, voters: int) -> None:
