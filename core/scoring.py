@@ -301,6 +301,22 @@ def _adaboost_proba(model: Any, x: np.ndarray) -> np.ndarray:
     return type(model)._compute_proba_from_decision(pred, n_classes)
 
 
+def silent_classifiers(thresholds: pd.Series, test_predictions: pd.DataFrame | None) -> frozenset[str]:
+    """Classifiers whose F1-best threshold says nothing about a song: on the held-out test songs it calls every one a
+    hit, or none. A threshold of 0 always does; 1 does unless the model gives some songs P = 1 exactly (a pure leaf of
+    a decision tree does, and then 1 is that tree's own verdict). Without test predictions, 0 and 1 are silent."""
+    silent = set()
+    for name, threshold in thresholds.items():
+        column = CLASSIFICATION_PREFIX + name
+        if test_predictions is not None and column in test_predictions:
+            share = float(np.mean(test_predictions[column].to_numpy(dtype=float) >= threshold))
+            if share in (0.0, 1.0):
+                silent.add(name)
+        elif threshold <= 0 or threshold >= 1:
+            silent.add(name)
+    return frozenset(silent)
+
+
 class Scorer:
     """Every model of a trained suite, ready to score raw feature rows fast. Wraps the suite; never modifies it (the
     suite is shared between sessions by the cache)."""
@@ -319,6 +335,9 @@ class Scorer:
         self.regressor_names = list(self.regressors)
         self.classifier_names = list(self.classifiers)
         self.thresholds = pd.Series({name: self._threshold(name) for name in self.classifier_names}, dtype=float)
+        self.silent = silent_classifiers(self.thresholds, getattr(suite, "test_predictions", None))
+        # The classifiers whose verdicts are counted (page and batch alike): real models that tell songs apart.
+        self.voters = [n for n in self.classifier_names if n not in self.baselines and n not in self.silent]
         # Private single-thread copies of the XGBoost boosters: on one row, waking OpenMP's thread pool costs ~25 ms
         # once any other library has used threads, while one thread predicts in ~0.2 ms. The suite is not touched.
         self._boosters = {name: _single_thread_booster(model) for name, model in
@@ -427,6 +446,7 @@ class SongScore:
     baselines: frozenset[str] = frozenset()
     contributions: pd.Series | None = None   # "bias" then feature -> contribution; sums to that model's prediction
     contribution_model: str | None = None
+    silent: frozenset[str] = frozenset()     # classifiers whose threshold cannot tell songs apart (no vote)
 
     @property
     def is_hit(self) -> pd.Series:
@@ -443,16 +463,15 @@ class SongScore:
 
     @property
     def hit_votes(self) -> tuple[int, int]:
-        """(hits, voters) among the real classifiers whose threshold can tell songs apart."""
-        ignored = set(self.baselines) | set(self.degenerate_thresholds)
+        """(hits, voters) among the real classifiers that tell songs apart."""
+        ignored = set(self.baselines) | self.silent
         hits = self.is_hit.drop(index=[n for n in self.is_hit.index if n in ignored])
         return int(hits.sum()), int(len(hits))
 
     @property
-    def degenerate_thresholds(self) -> list[str]:
-        """Classifiers whose F1-best threshold is 0 or 1: their best F1 comes from calling every song (or none) a
-        hit, so their verdict says nothing about this song."""
-        return [n for n, t in self.threshold.items() if n not in self.baselines and (t <= 0 or t >= 1)]
+    def silent_models(self) -> list[str]:
+        """Real classifiers left out of the vote (see `silent_classifiers`)."""
+        return [n for n in self.threshold.index if n in self.silent and n not in self.baselines]
 
 
 POPULARITY_TABLE_COLUMNS = ["model", "kind", "popularity", "vs_mean", "vs_actual", "test_rmse", "test_r2"]
@@ -495,7 +514,7 @@ def score_song(scorer: Scorer, song: Mapping[str, float], with_contributions: bo
         values = scorer.contributions(x)[0]
         contributions = pd.Series(np.r_[values[-1], values[:-1]], index=[BIAS, *scorer.feature_names], dtype=float)
     return SongScore(popularity, proba, scorer.thresholds.copy(), frozenset(scorer.baselines), contributions,
-                     scorer.contribution_model)
+                     scorer.contribution_model, scorer.silent)
 
 
 def score_batch(scorer: Scorer, frame: pd.DataFrame) -> pd.DataFrame:
@@ -527,9 +546,7 @@ def scored_table(scorer: Scorer, frame: pd.DataFrame) -> pd.DataFrame:
     keep = [c for c in (*schema.ID_COLUMNS, schema.TARGET) if c in frame]
     out = frame[keep].copy()
     models = [REGRESSION_PREFIX + n for n in scorer.regressor_names if n not in scorer.baselines]
-    # the same voters as the page: real classifiers whose threshold can tell songs apart
-    votes = [HIT_PREFIX + n for n in scorer.classifier_names
-             if n not in scorer.baselines and 0 < scorer.thresholds[n] < 1]
+    votes = [HIT_PREFIX + n for n in scorer.voters]
     if models:
         out["predicted_popularity_mean"] = predictions[models].mean(axis=1)
         out["predicted_popularity_min"] = predictions[models].min(axis=1)

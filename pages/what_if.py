@@ -197,8 +197,9 @@ def song_panel() -> None:
                                    f"highest {models.max():.1f} ({models.idxmax()}).")
         if voters:
             metrics[2].metric("Hit votes", f"{votes} / {voters}",
-                              help="Classifiers whose P(popular) reaches their own F1-best threshold (models whose "
-                                   "threshold is 0 or 1 do not vote: they cannot tell songs apart).")
+                              help="Classifiers whose P(popular) reaches their own F1-best threshold (a model whose "
+                                   "threshold calls every held-out test song a hit, or none, does not vote: it "
+                                   "cannot tell songs apart).")
         if percentile is not None:
             metrics[3].metric("Percentile", scoring.ordinal(percentile),
                               help=f"Share of the data's {len(ranks):,} songs that {scorer.reference_model} "
@@ -277,9 +278,9 @@ def hits_view(score: scoring.SongScore, voters: int) -> None:
         st.info("This suite has no classifier that can tell songs apart, so there are no hit verdicts to show.")
         return
     st.plotly_chart(charts.hit_chart(score), key="wi_chart_hits", config={"displayModeBar": False})
-    if degenerate := score.degenerate_thresholds:
-        st.caption(f"{', '.join(degenerate)}: the F1-best threshold is 0 or 1 — that model's F1 is best when it "
-                   "calls every song a hit (0) or none (1), so its verdict says nothing about this song.")
+    if silent := score.silent_models:
+        st.caption(f"{', '.join(silent)}: at its F1-best threshold this model calls every held-out test song a hit, "
+                   "or none, so its verdict says nothing about this song and it does not vote.")
 
 
 def why_view(score: scoring.SongScore, song: dict) -> None:

@@ -289,13 +289,31 @@ def test_cli_without_a_stored_suite_says_what_to_do(twin_small, tmp_path, capsys
     assert "python -m core train" in capsys.readouterr().err
 
 
-def test_classifiers_with_a_threshold_of_0_or_1_do_not_vote():
+def test_a_threshold_that_calls_every_test_song_a_hit_or_none_is_silent():
+    thresholds = pd.Series({"A": 0.2, "B": 0.0, "Tree": 1.0, "Flat": 1.0, "Untested": 1.0, "Prior": 0.0})
+    test = pd.DataFrame({"cls::A": [0.1, 0.3, 0.5], "cls::B": [0.1, 0.3, 0.5],
+                         "cls::Tree": [0.0, 1.0, 0.0],      # pure leaves: P = 1 exactly is the tree's own verdict
+                         "cls::Flat": [0.2, 0.9, 0.4],      # never reaches 1: no song would ever be a hit
+                         "cls::Prior": [0.01, 0.01, 0.01]})
+    assert scoring.silent_classifiers(thresholds, test) == {"B", "Flat", "Untested", "Prior"}
+    assert scoring.silent_classifiers(thresholds, None) == {"B", "Tree", "Flat", "Untested", "Prior"}
+
+
+def test_silent_classifiers_and_baselines_do_not_vote():
     proba = pd.Series({"A": 0.3, "B": 0.0, "C": 0.9, "D": 0.2, "Prior": 0.01})
     threshold = pd.Series({"A": 0.2, "B": 0.0, "C": 1.0, "D": 0.5, "Prior": 0.0})
-    score = scoring.SongScore(pd.Series(dtype=float), proba, threshold, frozenset({"Prior"}))
-    assert score.degenerate_thresholds == ["B", "C"]
+    score = scoring.SongScore(pd.Series(dtype=float), proba, threshold, frozenset({"Prior"}),
+                              silent=frozenset({"B", "C", "Prior"}))
+    assert score.silent_models == ["B", "C"]
     assert list(score.is_hit) == [True, True, False, False, True]
     assert score.hit_votes == (1, 2)                                   # A hit, D not; B, C and the baseline ignored
+
+
+def test_the_scorer_counts_the_same_voters_for_a_song_and_for_a_batch(scorer, song, twin_small):
+    assert scoring.score_song(scorer, song).hit_votes[1] == len(scorer.voters)
+    assert not set(scorer.voters) & (scorer.baselines | scorer.silent)
+    table = scoring.scored_table(scorer, twin_small.iloc[:20])
+    assert (table["classifiers"] == len(scorer.voters)).all()
 
 
 def test_popularity_table_ranks_models_and_says_how_far_off_each_one_is():
