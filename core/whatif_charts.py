@@ -34,11 +34,12 @@ def _layout(height: int, **extra) -> dict:
 
 def hit_chart(score: SongScore) -> go.Figure:
     """Each classifier's P(popular) (dot) against its own F1-best threshold (tick) on a log scale, so the plain
-    models' ~0.02 and the class-weighted models' ~0.7 both show; a green line from tick to dot = hit."""
+    models' ~0.02 and the class-weighted models' ~0.7 both show; a green line from tick to dot = hit. A model that sits
+    out of the vote (its threshold cannot tell songs apart) is grey and says "no vote", whatever its comparison."""
     proba = score.model_hit_probability
     threshold = score.threshold.reindex(proba.index)
-    hit = score.is_hit.reindex(proba.index)
     names = list(proba.index)
+    hit = score.is_hit.reindex(proba.index) & ~pd.Series([n in score.silent for n in names], index=proba.index)
     shown_p = proba.clip(lower=PROBABILITY_FLOOR)
     shown_t = threshold.clip(lower=PROBABILITY_FLOOR)
     traces = []
@@ -58,7 +59,8 @@ def hit_chart(score: SongScore) -> go.Figure:
                              customdata=proba.to_numpy(), hovertemplate="%{y}: P(popular) = %{customdata:.4f}"
                                                                         "<extra></extra>"))
     verdicts = [dict(x=1.0, y=name, xref="paper", yref="y", xanchor="right", showarrow=False,
-                     text=f"{p:.3f} {'≥' if h else '<'} {t:.3f} <b>{'hit' if h else 'not hit'}</b>",
+                     text=(f"{p:.3f}, threshold {t:.3f} <b>no vote</b>" if name in score.silent
+                           else f"{p:.3f} {'≥' if h else '<'} {t:.3f} <b>{'hit' if h else 'not hit'}</b>"),
                      font=dict(size=12, color=HIT_COLOUR if h else MISS_COLOUR))
                 for name, p, t, h in zip(names, proba, threshold, hit)]
     return go.Figure(traces, _layout(

@@ -36,6 +36,15 @@ def test_hit_chart_colours_the_verdict_and_marks_each_threshold(score):
     assert [a.text.endswith("<b>hit</b>") for a in figure.layout.annotations] == [False, True]
 
 
+def test_hit_chart_greys_out_a_model_that_does_not_vote(score):
+    silent = scoring.SongScore(score.popularity, score.hit_probability, score.threshold, score.baselines,
+                               silent=frozenset({"RANDOM FOREST CLASSIFIER", "Prior (baseline)"}))
+    figure = charts.hit_chart(silent)
+    assert list(figure.data[3].marker.color) == [charts.MISS_COLOUR, charts.MISS_COLOUR]
+    assert [y for y in figure.data[0].y if y] == []                                     # no green line
+    assert figure.layout.annotations[1].text.endswith("<b>no vote</b>")
+
+
 def test_hit_chart_draws_a_zero_probability_at_the_floor_of_its_log_axis(score):
     score.hit_probability["LOGISTIC REGRESSION"] = 0.0
     dots = charts.hit_chart(score).data[3]
