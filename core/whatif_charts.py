@@ -39,7 +39,7 @@ def hit_chart(score: SongScore) -> go.Figure:
     proba = score.model_hit_probability
     threshold = score.threshold.reindex(proba.index)
     names = list(proba.index)
-    hit = score.is_hit.reindex(proba.index) & ~pd.Series([n in score.silent for n in names], index=proba.index)
+    hit = score.is_hit.reindex(proba.index) & ~proba.index.isin(list(score.silent))
     shown_p = proba.clip(lower=PROBABILITY_FLOOR)
     shown_t = threshold.clip(lower=PROBABILITY_FLOOR)
     traces = []

@@ -20,7 +20,7 @@ SESSIONS = int(os.environ.get("LOAD_SESSIONS", "10"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 # Slider key press → predictions panel updated: the product's budget, p95 ≤ 1 s, with the ten Chromium renderers on
 # the server's own 2 cores (they, not the server, take most of the CPU). Measured after What-if's default view became
-# a table (no Plotly on a first visit): p95 0.44–0.88 s over 11 runs of 10 × 60 s, p50 0.16–0.27 s.
+# a table (no Plotly on a first visit): p95 0.47–0.88 s over 14 runs of 10 × 60 s, p50 0.14–0.27 s.
 P50_BUDGET_S = 0.5
 P95_BUDGET_S = 1.0
 RSS_BUDGET_MB = 1536         # the whole server process tree, data and every model loaded
