@@ -245,6 +245,10 @@ def song_panel() -> None:
 def popularity_view(score: scoring.SongScore, actual: float | None) -> None:
     # A table, not a figure: it reads exactly, sorts, and costs each browser a fraction of a Plotly redraw on every
     # slider move (and no Plotly download on a first visit).
+    if score.popularity.empty:
+        st.info("This suite has no regressor (it was trained for classification only), so there is no predicted "
+                "popularity to show. *Hit or not* has the classifiers' verdicts.")
+        return
     table = scoring.popularity_table(score, getattr(suite, "regression_table", None), actual)
     # Five columns fit beside the sliders: the gap to the song's real popularity replaces the gap to the mean when
     # the song is a real one (the metric above still shows the mean's).

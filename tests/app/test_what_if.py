@@ -136,3 +136,15 @@ def test_each_view_draws_only_itself_and_keeps_up_with_the_sliders(small_store, 
             table_column = tables.get(label.split(": ", 1)[-1])
             assert len(at.get("plotly_chart")) == (0 if table_column else 1), label
             assert not table_column or table_column in at.dataframe[0].value.columns
+
+
+def test_a_classification_only_suite_scores_hits_and_says_there_is_no_popularity(twin, tmp_path, monkeypatch):
+    from core import artifacts, training
+
+    config = training.SuiteConfig(suites=("classification",), include_ann=False, max_rows=3_000)
+    artifacts.ArtifactStore(tmp_path).save(training.train_suite(twin.frame, config, twin.fingerprint, n_jobs=1))
+    at = open_page(tmp_path, monkeypatch)
+    assert any("no regressor" in i.value for i in at.info)
+    assert metric(at, "Hit votes").split(" / ")[1] != "0"
+    at.slider(key="wi_energy").set_value(0.9).run()
+    assert not at.exception, [e.message for e in at.exception]
