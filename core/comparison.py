@@ -392,13 +392,14 @@ def regression_shap_importance(suite: Any, frame: pd.DataFrame,
 
 # ---- one stored suite at a glance ------------------------------------------------------------------------------------
 
-from core.training import CLS_PREFIX, REG_PREFIX  # noqa: E402  ("reg::<model>" / "cls::<model>" columns)
+from core.schema import CLASSIFICATION_PREFIX, REGRESSION_PREFIX  # noqa: E402  ("reg::<model>" / "cls::<model>")
 
 
 def prediction_models(test_predictions: pd.DataFrame) -> tuple[list[str], list[str]]:
     """Regressors and classifiers that have test-set predictions stored, in the suite's order."""
-    regressors = [c[len(REG_PREFIX):] for c in test_predictions.columns if c.startswith(REG_PREFIX)]
-    classifiers = [c[len(CLS_PREFIX):] for c in test_predictions.columns if c.startswith(CLS_PREFIX)]
+    regressors = [c[len(REGRESSION_PREFIX):] for c in test_predictions.columns if c.startswith(REGRESSION_PREFIX)]
+    classifiers = [c[len(CLASSIFICATION_PREFIX):] for c in test_predictions.columns
+                   if c.startswith(CLASSIFICATION_PREFIX)]
     return regressors, classifiers
 
 
@@ -484,7 +485,7 @@ def classification_curves(test_predictions: pd.DataFrame, model: str,
     from sklearn.metrics import average_precision_score, roc_auc_score
 
     positive = test_predictions["y_class"].to_numpy() == top_class(manifest, test_predictions["y_class"])
-    y, p = _as_arrays(positive.astype(int), test_predictions[CLS_PREFIX + model])
+    y, p = _as_arrays(positive.astype(int), test_predictions[CLASSIFICATION_PREFIX + model])
     two_classes = y.min(initial=0) != y.max(initial=0)
     return ClassificationCurves(
         y_class=y, proba=p, roc=roc_points(y, p), pr=pr_points(y, p), histogram=probability_histogram(p, y),
@@ -496,7 +497,7 @@ def classification_curves(test_predictions: pd.DataFrame, model: str,
 
 def regression_diagnostics(test_predictions: pd.DataFrame, model: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Predicted-vs-actual density grid and residual profile for one regressor."""
-    actual, predicted = test_predictions["y_true"], test_predictions[REG_PREFIX + model]
+    actual, predicted = test_predictions["y_true"], test_predictions[REGRESSION_PREFIX + model]
     return density_grid(actual, predicted), residual_profile(actual, predicted)
 
 

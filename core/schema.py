@@ -9,6 +9,10 @@ TRACK_NAME = "track_name"
 ID_COLUMNS: tuple[str, ...] = (ARTIST, TRACK_ID, TRACK_NAME)
 TARGET = "popularity"
 TARGET_RANGE = (0, 100)
+# Columns of model-output tables (stored test predictions, batch scoring): "reg::<model>" predicted popularity,
+# "cls::<model>" P(popular). Training writes them, comparison and scoring read them.
+REGRESSION_PREFIX = "reg::"
+CLASSIFICATION_PREFIX = "cls::"
 
 KEY_NAMES = ("C", "C♯/D♭", "D", "D♯/E♭", "E", "F", "F♯/G♭", "G", "G♯/A♭", "A", "A♯/B♭", "B")
 MODE_NAMES = ("minor", "major")

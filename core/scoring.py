@@ -21,9 +21,8 @@ import numpy as np
 import pandas as pd
 
 from core import ann, schema
+from core.schema import CLASSIFICATION_PREFIX, REGRESSION_PREFIX  # noqa: F401 (pages read scoring.*_PREFIX)
 
-REGRESSION_PREFIX = "reg::"
-CLASSIFICATION_PREFIX = "cls::"
 HIT_PREFIX = "hit::"
 DEFAULT_THRESHOLD = 0.5
 CONTRIBUTION_MODEL = "XGBoost"

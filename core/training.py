@@ -44,8 +44,6 @@ TOP_PERCENTILE = 99.0
 DEFAULT_BACKEND = "threading"  # measured against loky in core/bench/engine.py: no pickling, no TF import per worker
 MIN_ROWS = 20
 FEW_POSITIVES = 20         # fewer popular songs than this in the training split gets a warning
-REG_PREFIX = "reg::"
-CLS_PREFIX = "cls::"
 STATUS_OK, STATUS_FAILED = "ok", "failed"
 
 REGRESSION_COLUMNS = ("group", "MSE", "MAE", "R2 Score", "RMSE", "cv_R2_mean", "cv_R2_sd", "cv_RMSE_mean",
@@ -598,10 +596,10 @@ def _assemble(config, fingerprint, features, threshold, edges, classes, scaler, 
         if outcome.status == STATUS_OK:
             if spec.task == S.REGRESSION:
                 row.update(metrics.regression_metrics(data.y_test, outcome.output))
-                predictions[REG_PREFIX + spec.name] = outcome.output
+                predictions[schema.REGRESSION_PREFIX + spec.name] = outcome.output
             else:
                 row.update(metrics.classification_metrics(data.yc_test, outcome.y_pred, outcome.output, classes))
-                predictions[CLS_PREFIX + spec.name] = outcome.output[:, -1]
+                predictions[schema.CLASSIFICATION_PREFIX + spec.name] = outcome.output[:, -1]
             models[spec.name] = outcome.model
         row.update(fit_s=outcome.fit_s, predict_us_per_row=outcome.predict_s / n_test * 1e6, n_train=outcome.n_train,
                    status=outcome.status, error=outcome.error)
