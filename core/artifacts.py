@@ -45,6 +45,7 @@ TABLE_FILES = {
     "regression_table": "tables/regression.parquet",
     "classification_table": "tables/classification.parquet",
     "test_predictions": "tables/test_predictions.parquet",
+    "intervals": "tables/intervals.parquet",   # absent from suites stored before it: the page computes it then
 }
 CSV_COPIES = {"regression_table": "tables/regression.csv", "classification_table": "tables/classification.csv"}
 TMP_PREFIX = ".tmp-"
@@ -79,6 +80,7 @@ class SuiteTables:
     test_predictions: pd.DataFrame
     manifest: dict = field(default_factory=dict)
     path: Path | None = None
+    intervals: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def sha256_of(path: Path) -> str:
@@ -302,7 +304,8 @@ class ArtifactStore:
         manifest = self._read_manifest(path)
         self._verify(path, manifest)
         try:
-            tables = {attr: pd.read_parquet(path / rel) for attr, rel in TABLE_FILES.items()}
+            tables = {attr: pd.read_parquet(path / rel) for attr, rel in TABLE_FILES.items()
+                      if rel in manifest["files"]}
         except Exception as error:  # noqa: BLE001  (a verified file that still does not parse: say which)
             raise ArtifactError(f"stored suite at {path} has a table that cannot be read ({error})") from None
         manifest["path"] = path
@@ -357,7 +360,8 @@ class ArtifactStore:
                                     f"{str(error)[:200]}); retrain the suite") from None
         try:
             scaler = joblib.load(path / SCALER_FILE)
-            tables = {attr: pd.read_parquet(path / rel) for attr, rel in TABLE_FILES.items()}
+            tables = {attr: pd.read_parquet(path / rel) for attr, rel in TABLE_FILES.items()
+                      if rel in manifest["files"]}
         except Exception as error:  # noqa: BLE001
             raise ArtifactError(f"stored suite at {path} could not be read ({error})") from None
         models = {name: models[name] for name in model_files}  # the suite's own order

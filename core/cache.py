@@ -334,3 +334,64 @@ def xgboost_importance(fingerprint: str, suite_path: str, _suite, _frame, _table
     from core import comparison
 
     return comparison.regression_shap_importance(_suite, _frame, _tables.test_predictions)
+
+
+# ---- Leaderboard intervals, calibration, "What would it take?" (issue #16) ---------------------------------------------
+# Intervals are stored with a suite; one stored before them gets them computed here, once per stored folder.
+
+
+@st.cache_data(show_spinner="Bootstrapping the test set (once for this suite)…", max_entries=8)
+def suite_intervals(fingerprint: str, suite_path: str, _tables):
+    from core import uncertainty
+
+    stored = getattr(_tables, "intervals", None)
+    if stored is not None and len(stored):
+        return stored
+    return uncertainty.suite_intervals(_tables.test_predictions, _tables.manifest, _tables.regression_table,
+                                       _tables.classification_table)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def suite_calibration(fingerprint: str, suite_path: str, _tables):
+    from core import calibration
+
+    return calibration.suite_calibration(_tables.test_predictions, _tables.manifest)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def reliability_curve(fingerprint: str, suite_path: str, model: str, n_bins: int, _tables):
+    from core import calibration
+
+    return calibration.suite_reliability(_tables.test_predictions, _tables.manifest, model, n_bins)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def regressor_pr_curve(fingerprint: str, suite_path: str, regressor: str, _tables):
+    from core import comparison
+
+    return comparison.regressor_pr_curve(_tables.test_predictions, regressor, _tables.popular_threshold,
+                                         _tables.manifest)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def whatif_calibration(fingerprint: str, suite_key: str, _suite):
+    """Which classifiers' probabilities are calibrated on the suite's test songs (shared, never modified)."""
+    from core import calibration
+
+    return calibration.suite_calibration(_suite.test_predictions, _suite.manifest)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def whatif_search_space(fingerprint: str, feature_names: tuple[str, ...], _frame, _specs):
+    from core import counterfactual
+
+    return counterfactual.search_space(_frame, _specs)
+
+
+@st.cache_data(show_spinner="Searching for the smallest realistic change…", max_entries=128)
+def whatif_counterfactual(fingerprint: str, suite_key: str, song: tuple, goal: str, points: float,
+                          classifier: str | None, _scorer, _space, _index, _frame):
+    from core import counterfactual
+
+    return counterfactual.search(_scorer, _space, _index, dict(song), counterfactual.Goal(goal, points, classifier),
+                                 _frame)

@@ -49,11 +49,12 @@ HONEST_CLASSIFICATION_COLUMNS: dict[str, str] = {
     "fit_s": "fit (s)",
 }
 # "min" = lower is better; everything not listed is higher-is-better. Spreads are neither: they are not flagged.
-LOWER_IS_BETTER = {"MSE", "MAE", "RMSE", "CV RMSE mean", "fit (s)", "predict (µs/row)"}
+LOWER_IS_BETTER = {"MSE", "MAE", "RMSE", "CV RMSE mean", "fit (s)", "predict (µs/row)", "Brier"}
 NOT_RANKED = {"CV R² sd", "CV RMSE sd", "F1-best threshold", "suite", "group", "status"}
 
-GROUP_LABELS = {"report": "plain", "weighted": "class-weighted", "baseline": "baseline", "extra": "extra"}
-GROUP_ORDER = {"baseline": 0, "report": 1, "weighted": 2, "extra": 3}
+GROUP_LABELS = {"report": "plain", "weighted": "class-weighted", "baseline": "baseline", "extra": "extra",
+                "regressor": "regressor at the cut"}
+GROUP_ORDER = {"baseline": 0, "report": 1, "weighted": 2, "extra": 3, "regressor": 4}
 
 
 def _ok_rows(table: pd.DataFrame) -> pd.DataFrame:
@@ -138,14 +139,18 @@ def best_flags(view: pd.DataFrame, skip_rows: Sequence[str] = ()) -> pd.DataFram
 
 
 def style_best(view: pd.DataFrame, skip_rows: Sequence[str] = (), decimals: int = 4,
-               colour: str = "rgba(29, 185, 84, 0.35)"):
-    """A pandas Styler that fills each column's best cell (for st.dataframe) and formats numbers."""
+               colour: str = "rgba(29, 185, 84, 0.35)", tied: pd.DataFrame | None = None,
+               tied_colour: str = "rgba(29, 185, 84, 0.14)"):
+    """A pandas Styler that fills each column's best cell (for st.dataframe) and formats numbers; `tied` (same shape,
+    True where a model is statistically tied with the best) gets a lighter fill."""
     flags = best_flags(view, skip_rows)
+    tied = tied.reindex(index=view.index, columns=view.columns, fill_value=False).astype(bool) if tied is not None \
+        else pd.DataFrame(False, index=view.index, columns=view.columns)
     numeric = [c for c in view.columns if pd.api.types.is_numeric_dtype(view[c])]
     formats = {c: _format_for(c, decimals) for c in numeric}
-    return (view.style
-            .apply(lambda _: np.where(flags, f"background-color: {colour}; font-weight: 600", ""), axis=None)
-            .format(formats, na_rep="—"))
+    fills = np.where(flags, f"background-color: {colour}; font-weight: 600",
+                     np.where(tied, f"background-color: {tied_colour}", ""))
+    return view.style.apply(lambda _: fills, axis=None).format(formats, na_rep="—")
 
 
 def _format_for(column: str, decimals: int) -> str:
@@ -520,12 +525,15 @@ def split_gaps(random_tables: Any, grouped_tables: Any) -> list[tuple[str, str, 
     return out
 
 
-def export_tables(tables: Any) -> dict[str, pd.DataFrame]:
-    """Every table the page shows for one suite, by title (empty ones left out)."""
+def export_tables(tables: Any, intervals: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Every table the page shows for one suite, by title (empty ones left out); with `intervals`, the leaderboards
+    carry their 95 % intervals and the interval table itself is exported too."""
+    intervals = intervals if intervals is not None else pd.DataFrame()
     candidates = {
-        "regression metrics": regression_view(tables.regression_table),
+        "regression metrics": regression_leaderboard(tables, intervals)[0],
         "classification metrics (report)": classification_report_view(tables.classification_table),
-        "classification metrics (honest)": honest_view(tables.classification_table),
+        "classification metrics (honest)": classification_leaderboard(tables, intervals)[0],
+        "metric intervals (95 %, paired bootstrap)": export_intervals(intervals),
         "test-set predictions": tables.test_predictions,
         **{f"report {name}": table for name, table in published_tables().items()},
     }
@@ -718,3 +726,123 @@ def export_name(kind: str, fingerprint: str, config_key: str, extension: str) ->
     """File names that say what they hold and which data/settings produced them."""
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in kind).strip("_")
     return f"{safe}_{fingerprint}_{config_key}.{extension}"
+
+
+# ---- one target, both kinds of model: regressors thresholded at the popular cut ----------------------------------------
+
+def thresholded_regressor_rows(tables: Any) -> pd.DataFrame:
+    """Each real regressor's predicted popularity, thresholded at the popular cut (predicted ≥ cut = popular), scored
+    in the classification table's columns (group "regressor"); empty unless the target has two classes.
+
+    Ranking metrics (ROC-AUC, PR-AUC) and the F1-best threshold use the predicted popularity as the score, so that
+    threshold is on the 0–100 popularity scale."""
+    from core import metrics
+
+    manifest = getattr(tables, "manifest", None) or {}
+    predictions = tables.test_predictions
+    cut = getattr(tables, "popular_threshold", None)
+    classes = list(manifest.get("classes") or [0, 1])
+    regression = _ok_rows(tables.regression_table)
+    if len(classes) != 2 or cut is None or not np.isfinite(cut) or "y_class" not in predictions:
+        return pd.DataFrame(columns=tables.classification_table.columns)
+    is_top = (predictions["y_class"].to_numpy() == classes[-1]).astype(int)
+    rows = {}
+    for name, group in _groups(regression).items():
+        column = REGRESSION_PREFIX + str(name)
+        if group == "baseline" or column not in predictions:
+            continue
+        popularity = predictions[column].to_numpy(dtype=float)
+        keep = np.isfinite(popularity)
+        row = metrics.classification_metrics(is_top[keep], (popularity[keep] >= cut).astype(int), popularity[keep])
+        row.update(group="regressor", status="ok", fit_s=regression.at[name, "fit_s"] if "fit_s" in regression
+                   else np.nan)
+        rows[thresholded_name(str(name), float(cut))] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    return table.reindex(columns=tables.classification_table.columns)
+
+
+def regressor_pr_curve(test_predictions: pd.DataFrame, regressor: str, cut: float,
+                       manifest: Mapping[str, Any] | None = None) -> tuple[pd.DataFrame, float, tuple[float, float]]:
+    """(precision–recall points, PR-AUC, (recall, precision) at the popular cut) of a regressor's predicted popularity
+    used as the score for 'popular'."""
+    from sklearn.metrics import average_precision_score
+
+    positive = test_predictions["y_class"].to_numpy() == top_class(manifest, test_predictions["y_class"])
+    y, score = _as_arrays(positive.astype(int), test_predictions[REGRESSION_PREFIX + regressor])
+    if y.min(initial=0) == y.max(initial=0):
+        return pr_points(y, score), float("nan"), (float("nan"), float("nan"))
+    at_cut = threshold_metrics(y, score, cut)
+    return pr_points(y, score), float(average_precision_score(y, score)), (at_cut.recall, at_cut.precision)
+
+
+# ---- uncertainty on the leaderboards --------------------------------------------------------------------------------
+
+from core.uncertainty import thresholded_name, tie_sentence  # noqa: E402,F401  (the page reads them as cmp.*)
+
+INTERVAL_METRICS = {"regression": {"R2 Score": "R²", "RMSE": "RMSE", "MAE": "MAE"},
+                    "classification": {"roc_auc": "ROC-AUC", "pr_auc": "PR-AUC", "balanced_accuracy":
+                                       "balanced accuracy", "mcc": "MCC", "minority_f1_best": "popular F1 at best"}}
+INTERVAL_SUFFIX = " 95 %"
+BEST_MARK, TIED_MARK = "★", "≈"
+
+
+def _interval_rows(intervals: pd.DataFrame | None, task: str) -> pd.DataFrame:
+    if intervals is None or intervals.empty or "task" not in intervals:
+        return pd.DataFrame(columns=["model", "metric", "estimate", "low", "high", "best", "tied"])
+    return intervals[intervals["task"] == task]
+
+
+def with_intervals(view: pd.DataFrame, intervals: pd.DataFrame | None, task: str,
+                   decimals: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(view with a "<metric> 95 %" text column after each metric that has intervals, tie flags for style_best).
+
+    The text reads "[0.094, 0.170]", followed by ★ for the best model and ≈ for the models tied with it (the paired
+    difference's interval covers 0)."""
+    rows = _interval_rows(intervals, task)
+    tied = pd.DataFrame(False, index=view.index, columns=view.columns)
+    out = view.copy()
+    for metric, label in INTERVAL_METRICS[task].items():
+        if label not in out.columns:
+            continue
+        chosen = rows[rows["metric"] == metric].set_index("model").reindex([str(n) for n in out.index])
+        if chosen["low"].isna().all():
+            continue
+        texts = []
+        for name, row in chosen.iterrows():
+            if not np.isfinite(row["low"]) or not np.isfinite(row["high"]):
+                texts.append("—")
+                continue
+            mark = BEST_MARK if row["best"] == name else (TIED_MARK if bool(row["tied"]) else "")
+            texts.append(f"[{row['low']:.{decimals}f}, {row['high']:.{decimals}f}]" + (f" {mark}" if mark else ""))
+        flags = (chosen["tied"].fillna(False).astype(bool) & (chosen["best"] != chosen.index)).to_numpy()
+        tied[label] = flags
+        out.insert(out.columns.get_loc(label) + 1, label + INTERVAL_SUFFIX, texts)
+    return out, tied.reindex(columns=out.columns, fill_value=False)
+
+
+def regression_leaderboard(tables: Any, intervals: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The regression view with its intervals, and the tie flags."""
+    return with_intervals(regression_view(tables.regression_table), intervals, "regression")
+
+
+def classification_leaderboard(tables: Any, intervals: pd.DataFrame | None,
+                               calibration: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The honest classification view, the regressors thresholded at the cut as extra rows, the Brier score beside
+    PR-AUC (when `calibration` is given: core.calibration.suite_calibration) and the intervals, with tie flags."""
+    extra = thresholded_regressor_rows(tables)
+    table = tables.classification_table
+    combined = pd.concat([table, extra]) if len(extra) else table
+    view = honest_view(combined)
+    if calibration is not None and len(calibration) and "PR-AUC" in view.columns:
+        view.insert(view.columns.get_loc("PR-AUC") + 1, "Brier",
+                    calibration["brier"].reindex(view.index).astype(float))
+    return with_intervals(view, intervals, "classification")
+
+
+def export_intervals(intervals: pd.DataFrame | None) -> pd.DataFrame:
+    """The interval table as exported: one row per model × metric, the metric by its page label."""
+    if intervals is None or intervals.empty:
+        return pd.DataFrame()
+    labels = {**INTERVAL_METRICS["regression"], **INTERVAL_METRICS["classification"]}
+    out = intervals.assign(metric=intervals["metric"].map(labels).fillna(intervals["metric"]))
+    return out.set_index("model")

@@ -5,7 +5,7 @@ so the browser receives kilobytes, never one SVG point per song.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import numpy as np
 import pandas as pd
@@ -140,14 +140,24 @@ def pr_chart(points: pd.DataFrame, current: ThresholdResult, best: ThresholdResu
 
 
 def pr_comparison_chart(curves: Mapping[str, pd.DataFrame], base_rate: float,
-                        pr_auc: Mapping[str, float] | None = None) -> go.Figure:
-    """Several models' precision–recall curves on one chart."""
+                        pr_auc: Mapping[str, float] | None = None, dashed: Collection[str] = (),
+                        marks: Mapping[str, tuple[float, float]] | None = None) -> go.Figure:
+    """Several models' precision–recall curves on one chart; `dashed` curves (regressors' predicted popularity as
+    the score) are drawn dashed, with a marker at (recall, precision) from `marks` (where they cross the cut)."""
     fig = go.Figure()
     for index, (name, points) in enumerate(curves.items()):
         label = name + (f" (PR-AUC {pr_auc[name]:.3f})" if pr_auc and name in pr_auc else "")
+        colour = PALETTE[index % len(PALETTE)]
         fig.add_trace(go.Scatter(x=points["recall"], y=points["precision"], mode="lines", name=label,
-                                 line=dict(color=PALETTE[index % len(PALETTE)]),
+                                 line=dict(color=colour, dash="dash" if name in dashed else "solid"),
                                  hovertemplate=f"{name}: recall %{{x:.3f}}, precision %{{y:.3f}}<extra></extra>"))
+        if marks and name in marks and all(np.isfinite(marks[name])):
+            recall, precision = marks[name]
+            fig.add_trace(go.Scatter(x=[recall], y=[precision], mode="markers", showlegend=False,
+                                     marker=dict(size=11, color=colour, symbol="diamond",
+                                                 line=dict(color="white", width=1)),
+                                     hovertemplate=f"{name} at the cut: recall %{{x:.3f}}, precision %{{y:.3f}}"
+                                                   "<extra></extra>"))
     fig.add_hline(y=base_rate, line=dict(color=MUTED, dash="dot"),
                   annotation_text=f"random guess ({base_rate:.3f})", annotation_position="top right")
     fig.update_xaxes(title="recall", range=[0, 1])
@@ -191,3 +201,27 @@ def split_gap_chart(gap: pd.DataFrame, metric: str) -> go.Figure:
     fig.update_layout(barmode="group")
     fig.update_xaxes(title=metric)
     return _layout(fig, f"{metric}: random vs artist-grouped split", height=max(300, 44 * len(gap) + 100))
+
+
+def reliability_chart(curves: Mapping[str, pd.DataFrame]) -> go.Figure:
+    """Reliability curves (core.calibration.reliability_curve): mean predicted P against the observed popular rate
+    per bin, marker area by songs in the bin, and the diagonal a calibrated model follows."""
+    fig = go.Figure()
+    top = 0.0
+    for index, (name, curve) in enumerate(curves.items()):
+        if curve.empty:
+            continue
+        top = max(top, float(curve["predicted"].max()), float(curve["observed"].max()))
+        sizes = 6 + 18 * np.sqrt(curve["count"] / max(float(curve["count"].max()), 1.0))
+        fig.add_trace(go.Scatter(
+            x=curve["predicted"], y=curve["observed"], mode="lines+markers", name=name,
+            line=dict(color=PALETTE[index % len(PALETTE)]), marker=dict(size=sizes), customdata=curve["count"],
+            hovertemplate=f"{name}: mean P %{{x:.3f}}, observed %{{y:.3f}} (%{{customdata:,}} songs)<extra></extra>"))
+    upper = min(1.0, max(0.05, top * 1.05))
+    fig.add_trace(go.Scatter(x=[0, upper], y=[0, upper], mode="lines", name="calibrated",
+                             line=dict(color=MUTED, dash="dot")))
+    fig.update_xaxes(title="mean predicted P(popular) in the bin", range=[0, upper])
+    fig.update_yaxes(title="observed share of popular songs", range=[0, upper])
+    fig = _layout(fig, "Reliability curves (test set)", height=440)
+    fig.update_layout(legend=dict(orientation="v", yanchor="top", y=1, xanchor="left", x=0.01))
+    return fig

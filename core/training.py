@@ -123,6 +123,7 @@ class TrainedSuite:
     classification_table: pd.DataFrame
     test_predictions: pd.DataFrame
     manifest: dict = field(default_factory=dict)
+    intervals: pd.DataFrame = field(default_factory=pd.DataFrame)   # core.uncertainty's table (empty: not computed)
 
     def regressors(self) -> dict[str, Any]:
         return {n: m for n, m in self.models.items() if self.specs[n].task == S.REGRESSION}
@@ -648,11 +649,14 @@ def _assemble(config, fingerprint, features, threshold, edges, classes, scaler, 
                      "scaler": "StandardScaler fitted on the training split"},
         "warnings": warnings_list,
     }
+    from core import uncertainty  # the leaderboards' bootstrap intervals: computed once, stored with the suite
+
     return TrainedSuite(config=config, fingerprint=fingerprint, feature_names=list(features),
                         popular_threshold=float(threshold), scaler=scaler, models=models,
                         specs={s.name: s for s in selected}, regression_table=regression_table,
                         classification_table=classification_table, test_predictions=test_predictions,
-                        manifest=manifest)
+                        manifest=manifest, intervals=uncertainty.suite_intervals(
+                            test_predictions, manifest, regression_table, classification_table))
 
 
 def _table(rows: dict[str, dict], columns: tuple[str, ...], with_cv: bool) -> pd.DataFrame:

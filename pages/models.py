@@ -220,14 +220,19 @@ def regression_section() -> None:
         return
     for name, error in cmp.failed_models(tables.regression_table).items():
         st.warning(f"{name} failed to train and is left out: {error}")
+    intervals = cache.suite_intervals(dataset.fingerprint, suite_path, tables)
+    board, tied = cmp.regression_leaderboard(tables, intervals)
     ours, theirs = st.columns([5, 3])
     with ours:
         st.subheader("This run")
-        st.caption("Sort by clicking a header. Shaded: the best value in each column. "
+        if sentence := cmp.tie_sentence(intervals, "regression", "R²"):
+            st.markdown(sentence)
+        st.caption("Sort by clicking a header. Shaded: the best value in each column; lightly shaded, and ≈ beside "
+                   "the 95 % interval: statistically tied with the best (★) on this test set. "
                    + ("The dummy row predicts the training mean for every song — the floor any model must beat."
                       if summary.regression_baselines else ""))
         with st.container(key="cmp_reg_table"):  # the key becomes a CSS class the browser test waits for
-            st.dataframe(cmp.style_best(view, skip_rows=summary.regression_baselines), height="content")
+            st.dataframe(cmp.style_best(board, skip_rows=summary.regression_baselines, tied=tied), height="content")
     with theirs:
         st.subheader("Published in the report")
         st.caption("For reference: the report's own numbers on the real Kaggle file (130,663 rows, random 80/20 "
@@ -294,11 +299,20 @@ def classification_tables() -> None:
     with st.container(key="cmp_cls_report"):
         st.dataframe(cmp.style_best(cmp.classification_report_view(tables.classification_table)), height="content")
     st.subheader("Metrics that see the popular songs")
+    intervals = cache.suite_intervals(dataset.fingerprint, suite_path, tables)
+    board, tied = cmp.classification_leaderboard(tables, intervals,
+                                                 cache.suite_calibration(dataset.fingerprint, suite_path, tables))
+    if sentence := cmp.tie_sentence(intervals, "classification", "PR-AUC"):
+        st.markdown(sentence)
     st.caption("ROC-AUC and PR-AUC rank every song by its probability; 'popular' columns score only the minority "
                "class, at 0.5 and at each model's F1-best threshold. A model's plain and class-weighted runs sit "
-               "next to each other.")
+               "next to each other. *Regressor at the cut* rows call a song popular when its predicted popularity "
+               f"reaches {summary.popular_threshold:g} (their F1-best threshold is on the popularity scale): does a "
+               "classifier beat simply thresholding a regressor? Brier: mean squared error of P(popular) (lower is "
+               "better; see *Calibration* below). Lightly shaded, and ≈ beside the 95 % interval: statistically "
+               "tied with the best (★).")
     with st.container(key="cmp_cls_honest"):
-        st.dataframe(cmp.style_best(cmp.honest_view(tables.classification_table)), height="content")
+        st.dataframe(cmp.style_best(board, tied=tied), height="content")
     with st.expander("The report's published classification figures (real data, for reference)"):
         published = cmp.published_tables()
         plain, weighted = st.columns(2)
@@ -350,14 +364,59 @@ def threshold_explorer() -> None:
 def pr_comparison() -> None:
     st.subheader("Precision–recall, several models")
     ranked = summary.classifiers_by_pr_auc
-    chosen = st.multiselect("Models", classifiers, default=[m for m in ranked[:4] if m in classifiers],
-                            key="cmp_pr_models")
+    cut = summary.popular_threshold
+    thresholded = {cmp.thresholded_name(name, cut): name for name in regressors
+                   if name not in summary.regression_baselines} if len(tables.manifest.get("classes", [0, 1])) == 2 \
+        else {}
+    default = [m for m in ranked[:4] if m in classifiers]
+    if summary.best_regressor in regressors and thresholded:
+        default.append(cmp.thresholded_name(summary.best_regressor, cut))
+    chosen = st.multiselect("Models", classifiers + list(thresholded), default=default, key="cmp_pr_models",
+                            help="Classifiers, and regressors whose predicted popularity is the score (dashed; the "
+                                 f"marker is where it crosses {cut:g}, the popular cut).")
     if not chosen:
         st.caption("Pick models to draw their curves.")
         return
-    curves = {name: cache.classification_curves(dataset.fingerprint, suite_path, name, tables) for name in chosen}
-    st.plotly_chart(charts.pr_comparison_chart({n: c.pr for n, c in curves.items()}, summary.positive_rate,
-                                               {n: c.pr_auc for n, c in curves.items()}), key="cmp_pr_compare")
+    curves, aucs, marks = {}, {}, {}
+    for name in chosen:
+        if name in thresholded:
+            curves[name], aucs[name], marks[name] = cache.regressor_pr_curve(dataset.fingerprint, suite_path,
+                                                                             thresholded[name], tables)
+        else:
+            found = cache.classification_curves(dataset.fingerprint, suite_path, name, tables)
+            curves[name], aucs[name] = found.pr, found.pr_auc
+    st.plotly_chart(charts.pr_comparison_chart(curves, summary.positive_rate, aucs, dashed=set(thresholded),
+                                               marks=marks), key="cmp_pr_compare")
+
+
+def calibration_section() -> None:
+    st.subheader("Calibration: does P(popular) mean what it says?")
+    table = cache.suite_calibration(dataset.fingerprint, suite_path, tables)
+    if table.empty:
+        st.info("The test set holds a single class, so there is no observed rate to compare probabilities with.")
+        return
+    real = [m for m in summary.classifiers_by_pr_auc if m in table.index]
+    pick, bins = st.columns([4, 1])
+    chosen = pick.multiselect("Classifiers", list(table.index), default=real[:3], key="cmp_cal_models")
+    n_bins = bins.selectbox("Bins", [5, 10, 20], index=1, key="cmp_cal_bins",
+                            help="Bins of equal song counts (quantiles of the predicted probability).")
+    if chosen:
+        curves = {name: cache.reliability_curve(dataset.fingerprint, suite_path, name, n_bins, tables)
+                  for name in chosen}
+        st.plotly_chart(charts.reliability_chart(curves), key="cmp_reliability")
+    st.caption("Each point is a bin of test songs: the mean predicted P(popular) against the share that really is "
+               "popular (marker size: songs in the bin). On the diagonal, a P of 0.3 means 3 in 10 such songs are "
+               "popular. Class-weighted models push P up by design: their probabilities rank songs but overstate "
+               "the chance. Brier of a constant = always predicting the popular rate.")
+    with st.container(key="cmp_calibration"):
+        st.dataframe(table[["brier", "brier_constant", "error", "mean_predicted", "observed_rate", "verdict"]],
+                     height="content", column_config={
+                         "brier": st.column_config.NumberColumn("Brier", format="%.5f"),
+                         "brier_constant": st.column_config.NumberColumn("Brier of a constant", format="%.5f"),
+                         "error": st.column_config.NumberColumn("mean |observed − predicted|", format="%.4f"),
+                         "mean_predicted": st.column_config.NumberColumn("mean P", format="%.4f"),
+                         "observed_rate": st.column_config.NumberColumn("popular rate", format="%.4f"),
+                         "verdict": st.column_config.TextColumn("verdict", width="large")})
 
 
 # ---- random vs grouped split ----------------------------------------------------------------------------------------
@@ -404,7 +463,7 @@ def split_section() -> None:
 def export_section() -> None:
     st.caption("Every table of this suite, as CSV and JSON (files are made when you click); the manifest records the "
                "data fingerprint, settings, library versions and file hashes.")
-    exports = cmp.export_tables(tables)
+    exports = cmp.export_tables(tables, cache.suite_intervals(dataset.fingerprint, suite_path, tables))
     try:
         gaps = split_counterpart_gaps() or []
     except ArtifactError:
@@ -441,5 +500,6 @@ if classification_tab.open is not False:
             classification_tables()
             threshold_explorer()
             pr_comparison()
+            calibration_section()
 draw(split_tab, split_section)
 draw(export_tab, export_section)

@@ -1,0 +1,329 @@
+"""Which leaderboard differences are real: a seeded, paired bootstrap over the test songs.
+
+Every model is scored on the SAME resamples of the test set (resample b draws n songs with replacement), so the
+difference between two models is paired: songs that are hard for one are hard for the other in the same resample.
+For each metric a model gets a 95 % percentile interval, and so does its difference from the best model; a model
+whose difference interval covers 0 is statistically tied with the best on this test set.
+
+Vectorised: a resample is a vector of counts (how often each song was drawn), so every sum a metric needs is a matrix
+product of the (resamples × songs) count matrix with per-song columns. Ranking metrics (ROC-AUC, PR-AUC, F1 at the
+best threshold) only need, per positive score value, the weight of the negatives below and tied with it: one sparse
+product groups the songs once per model. Identical, up to rounding, to scoring each resample with scikit-learn (the
+tests compare them with a brute-force loop).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from core.schema import CLASSIFICATION_PREFIX, REGRESSION_PREFIX
+
+N_RESAMPLES = 1_000
+SEED = 2019
+LEVEL = 0.95
+CHUNK = 100                      # resamples per block: bounds memory at CHUNK × n_test counts
+
+REGRESSION = "regression"
+CLASSIFICATION = "classification"
+REGRESSION_METRICS = ("R2 Score", "RMSE", "MAE")
+CLASSIFICATION_METRICS = ("roc_auc", "pr_auc", "balanced_accuracy", "mcc", "minority_f1_best")
+LOWER_IS_BETTER = frozenset({"RMSE", "MAE"})
+HEADLINE = {REGRESSION: "R2 Score", CLASSIFICATION: "pr_auc"}
+COLUMNS = ("task", "model", "metric", "estimate", "low", "high", "best", "diff_low", "diff_high", "tied", "ranked",
+           "n_resamples", "seed")
+THRESHOLDED_SUFFIX = " (popularity ≥ {cut:g})"
+
+
+# ---- resamples ------------------------------------------------------------------------------------------------------
+
+def resample_indices(n: int, n_resamples: int = N_RESAMPLES, seed: int = SEED,
+                     chunk: int = CHUNK) -> Iterator[np.ndarray]:
+    """Blocks of (≤ chunk, n) song positions drawn with replacement; the same seed gives the same resamples."""
+    rng = np.random.default_rng(seed)
+    for start in range(0, n_resamples, chunk):
+        yield rng.integers(0, n, size=(min(chunk, n_resamples - start), n))
+
+
+def counts_of(indices: np.ndarray, n: int) -> np.ndarray:
+    """(b, n) positions -> (b, n) float counts: how often each song is in each resample."""
+    b = len(indices)
+    flat = (indices + (np.arange(b) * n)[:, None]).ravel()
+    return np.bincount(flat, minlength=b * n).reshape(b, n).astype(float)
+
+
+# ---- regression -----------------------------------------------------------------------------------------------------
+
+def regression_replicates(counts: np.ndarray, y: np.ndarray, predictions: np.ndarray) -> dict[str, np.ndarray]:
+    """R², RMSE and MAE for every resample (rows of `counts`) × model (columns of `predictions`)."""
+    y = np.asarray(y, dtype=float)
+    errors = np.asarray(predictions, dtype=float) - y[:, None]
+    m = errors.shape[1]
+    columns = np.column_stack([errors ** 2, np.abs(errors), y, y ** 2])
+    sums = counts @ columns
+    total = counts.sum(axis=1)[:, None]
+    sse, sae = sums[:, :m], sums[:, m:2 * m]
+    sy, syy = sums[:, 2 * m:2 * m + 1], sums[:, 2 * m + 1:]
+    sst = syy - sy ** 2 / total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(sst > 0, 1.0 - sse / sst, np.nan)
+    return {"R2 Score": r2, "RMSE": np.sqrt(sse / total), "MAE": sae / total}
+
+
+# ---- classification -------------------------------------------------------------------------------------------------
+
+@dataclass
+class _RankGroups:
+    """For one model: the columns of the grouping matrix that hold, per distinct positive score u_k (ascending), the
+    weight of the positives at u_k, and of the negatives in each gap (code 2k: below u_k and above u_{k-1}) or tied
+    with u_k (code 2k+1)."""
+
+    n_unique: int
+    pos_start: int
+    neg_start: int
+
+
+def _rank_grouping(is_top: np.ndarray, scores: np.ndarray, column: int) -> tuple[_RankGroups, np.ndarray,
+                                                                                   np.ndarray]:
+    """(groups, rows, cols) of the sparse one-hot grouping for one model, its columns starting at `column`."""
+    positive = is_top.astype(bool)
+    unique = np.unique(scores[positive])
+    k = len(unique)
+    rows = np.arange(len(scores))
+    position = np.searchsorted(unique, scores, side="left")
+    tied = np.zeros(len(scores), dtype=bool)
+    inside = position < k
+    tied[inside] = scores[inside] == unique[position[inside]]
+    neg_code = 2 * position + tied
+    cols = np.where(positive, column + position, column + k + neg_code)
+    return _RankGroups(k, column, column + k), rows, cols
+
+
+def _confusion(counts: np.ndarray, is_top: np.ndarray, predicted: np.ndarray) -> tuple[np.ndarray, ...]:
+    positive = is_top.astype(float)[:, None]
+    hit = predicted.astype(float)
+    tp = counts @ (hit * positive)
+    fp = counts @ (hit * (1 - positive))
+    p = counts @ positive
+    n = counts.sum(axis=1)[:, None] - p
+    return tp, fp, p - tp, n - fp, p, n
+
+
+def classification_replicates(counts: np.ndarray, is_top: np.ndarray, scores: np.ndarray,
+                              predicted: np.ndarray) -> dict[str, np.ndarray]:
+    """ROC-AUC, PR-AUC (average precision), balanced accuracy and MCC (of the class predictions `predicted`), and the
+    popular class's F1 at the resample's own F1-best threshold, for every resample × model.
+
+    scores: (n, m) P(popular) or any score that ranks songs; predicted: (n, m) 0/1 class predictions."""
+    is_top = np.asarray(is_top).astype(int)
+    scores = np.asarray(scores, dtype=float)
+    predicted = np.asarray(predicted).astype(bool)
+    n, m = scores.shape
+    tp, fp, fn, tn, p, neg = _confusion(counts, is_top, predicted)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        balanced = np.where((p > 0) & (neg > 0), 0.5 * (tp / p + tn / neg), np.nan)
+        denominator = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+        mcc = np.where(denominator > 0, (tp * tn - fp * fn) / np.where(denominator > 0, denominator, 1), 0.0)
+
+    groups, all_rows, all_cols, column = [], [], [], 0
+    for j in range(m):
+        group, rows, cols = _rank_grouping(is_top, scores[:, j], column)
+        groups.append(group)
+        all_rows.append(rows)
+        all_cols.append(cols)
+        column += 3 * group.n_unique + 1
+    grouping = sp.csr_matrix((np.ones(n * m), (np.concatenate(all_cols), np.concatenate(all_rows))),
+                             shape=(column, n))
+    grouped = (grouping @ counts.T).T          # (b, columns): weights per group, every model at once
+    auc = np.full((len(counts), m), np.nan)
+    ap = np.full_like(auc, np.nan)
+    f1 = np.full_like(auc, np.nan)
+    for j, group in enumerate(groups):
+        k = group.n_unique
+        if k == 0:
+            continue
+        weight_pos = grouped[:, group.pos_start:group.pos_start + k]
+        weight_neg = grouped[:, group.neg_start:group.neg_start + 2 * k + 1]
+        cumulative = np.cumsum(weight_neg, axis=1)
+        below = cumulative[:, 0:2 * k:2]                       # negatives with a score < u_k
+        tied = weight_neg[:, 1:2 * k:2]                        # negatives with a score = u_k
+        p_j, n_j = p[:, 0], neg[:, 0]
+        at_or_above = np.cumsum(weight_pos[:, ::-1], axis=1)[:, ::-1]   # positives with a score ≥ u_k
+        false_above = n_j[:, None] - below                     # negatives with a score ≥ u_k
+        with np.errstate(divide="ignore", invalid="ignore"):
+            valid = (p_j > 0) & (n_j > 0)
+            auc[:, j] = np.where(valid, (weight_pos * (below + 0.5 * tied)).sum(axis=1) / (p_j * n_j), np.nan)
+            precision = np.where(at_or_above + false_above > 0, at_or_above / (at_or_above + false_above), 0.0)
+            ap[:, j] = np.where(p_j > 0, (weight_pos * precision).sum(axis=1) / p_j, np.nan)
+            f1[:, j] = np.where(p_j > 0, (2 * at_or_above / (at_or_above + false_above + p_j[:, None])).max(axis=1),
+                                np.nan)
+    return {"roc_auc": auc, "pr_auc": ap, "balanced_accuracy": balanced, "mcc": mcc, "minority_f1_best": f1}
+
+
+# ---- intervals and the paired tie rule ------------------------------------------------------------------------------
+
+def _replicates(task: str, counts: np.ndarray, data: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    if task == REGRESSION:
+        return regression_replicates(counts, data["y"], data["scores"])
+    return classification_replicates(counts, data["y"], data["scores"], data["predicted"])
+
+
+def bootstrap(task: str, data: Mapping[str, np.ndarray], n_resamples: int = N_RESAMPLES, seed: int = SEED,
+              chunk: int = CHUNK) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """(point estimates per metric: (m,), replicates per metric: (n_resamples, m)) for one task's models.
+
+    data: "y" (popularity, or 1 for a popular song), "scores" (n, m) predictions, and for classification
+    "predicted" (n, m) class predictions."""
+    n = len(data["y"])
+    point = {k: v[0] for k, v in _replicates(task, np.ones((1, n)), data).items()}
+    blocks: dict[str, list[np.ndarray]] = {}
+    for indices in resample_indices(n, n_resamples, seed, chunk):
+        for metric, values in _replicates(task, counts_of(indices, n), data).items():
+            blocks.setdefault(metric, []).append(values)
+    return point, {metric: np.vstack(values) for metric, values in blocks.items()}
+
+
+def interval_table(task: str, names: Sequence[str], point: Mapping[str, np.ndarray],
+                   replicates: Mapping[str, np.ndarray], ranked: Sequence[bool], level: float = LEVEL,
+                   n_resamples: int = N_RESAMPLES, seed: int = SEED) -> pd.DataFrame:
+    """One row per model × metric: estimate, percentile interval, the best ranked model, the paired difference's
+    interval (model − best) and whether it covers 0 (tied with the best)."""
+    tails = [100 * (1 - level) / 2, 100 * (1 + level) / 2]
+    ranked = np.asarray(ranked, dtype=bool)
+    rows = []
+    for metric, values in replicates.items():
+        estimate = np.asarray(point[metric], dtype=float)
+        with np.errstate(all="ignore"):
+            low, high = np.nanpercentile(values, tails, axis=0) if len(values) else (estimate * np.nan,) * 2
+        candidates = np.where(ranked & np.isfinite(estimate))[0]
+        best = None
+        if len(candidates):
+            pick = np.argmin if metric in LOWER_IS_BETTER else np.argmax
+            best = int(candidates[pick(estimate[candidates])])
+        for j, name in enumerate(names):
+            diff_low = diff_high = np.nan
+            tied = False
+            if best is not None and np.isfinite(estimate[j]):
+                difference = values[:, j] - values[:, best]
+                if np.isfinite(difference).any():
+                    diff_low, diff_high = np.nanpercentile(difference, tails)
+                    tied = bool(ranked[j] and diff_low <= 0 <= diff_high)
+            rows.append((task, name, metric, estimate[j], low[j], high[j], None if best is None else names[best],
+                         diff_low, diff_high, tied, bool(ranked[j]), n_resamples, seed))
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    table["best"] = table["best"].astype("str")
+    return table
+
+
+# ---- a stored suite's test set --------------------------------------------------------------------------------------
+
+def thresholded_name(regressor: str, cut: float) -> str:
+    """The classification row of a regressor whose predicted popularity is thresholded at the popular cut."""
+    return regressor + THRESHOLDED_SUFFIX.format(cut=cut)
+
+
+def _top_class(manifest: Mapping, y_class: np.ndarray) -> int:
+    classes = manifest.get("classes")
+    return int(classes[-1]) if classes else int(np.max(y_class, initial=1))
+
+
+def _baselines(table: pd.DataFrame | None) -> set[str]:
+    if table is None or "group" not in table:
+        return set()
+    return {str(n) for n, g in table["group"].items() if g == "baseline"}
+
+
+def suite_inputs(test_predictions: pd.DataFrame, manifest: Mapping, regression_table: pd.DataFrame | None = None,
+                 classification_table: pd.DataFrame | None = None) -> dict[str, dict]:
+    """Per task: model names, what is ranked (not the baselines), and the arrays `bootstrap` takes.
+
+    Classification holds the classifiers (class prediction: P > 0.5, as their predict does for two classes) and, for
+    a two-class target, every real regressor thresholded at the popular cut (predicted popularity ≥ the cut)."""
+    out: dict[str, dict] = {}
+    y = test_predictions["y_true"].to_numpy(dtype=float)
+    regressors = [c[len(REGRESSION_PREFIX):] for c in test_predictions if c.startswith(REGRESSION_PREFIX)]
+    classifiers = [c[len(CLASSIFICATION_PREFIX):] for c in test_predictions if c.startswith(CLASSIFICATION_PREFIX)]
+    reg_baselines, cls_baselines = _baselines(regression_table), _baselines(classification_table)
+    if regressors:
+        out[REGRESSION] = {"names": regressors, "ranked": [n not in reg_baselines for n in regressors],
+                           "y": y, "scores": test_predictions[[REGRESSION_PREFIX + n for n in regressors]]
+                           .to_numpy(dtype=float)}
+    y_class = test_predictions["y_class"].to_numpy()
+    classes = list(manifest.get("classes") or [0, 1])
+    is_top = (y_class == _top_class(manifest, y_class)).astype(int)
+    names, scores, predicted, ranked = [], [], [], []
+    if len(classes) == 2:  # with more classes a classifier's predict is an argmax over P of every class, not stored
+        for name in classifiers:
+            p = test_predictions[CLASSIFICATION_PREFIX + name].to_numpy(dtype=float)
+            names.append(name)
+            scores.append(p)
+            predicted.append(p > 0.5)
+            ranked.append(name not in cls_baselines)
+        cut = manifest.get("popular_threshold")
+        if cut is not None and np.isfinite(cut):
+            for name in regressors:
+                if name in reg_baselines:
+                    continue
+                popularity = test_predictions[REGRESSION_PREFIX + name].to_numpy(dtype=float)
+                names.append(thresholded_name(name, float(cut)))
+                scores.append(popularity)
+                predicted.append(popularity >= float(cut))
+                ranked.append(True)
+    if names and 0 < is_top.sum() < len(is_top):
+        out[CLASSIFICATION] = {"names": names, "ranked": ranked, "y": is_top,
+                               "scores": np.column_stack(scores), "predicted": np.column_stack(predicted)}
+    return out
+
+
+def suite_intervals(test_predictions: pd.DataFrame, manifest: Mapping, regression_table: pd.DataFrame | None = None,
+                    classification_table: pd.DataFrame | None = None, n_resamples: int = N_RESAMPLES,
+                    seed: int = SEED) -> pd.DataFrame:
+    """The interval table of a suite's test set (both tasks), as stored beside its metric tables."""
+    parts = []
+    for task, data in suite_inputs(test_predictions, manifest, regression_table, classification_table).items():
+        finite = np.isfinite(data["scores"]).all(axis=1)
+        arrays = {k: (v[finite] if isinstance(v, np.ndarray) else v) for k, v in data.items()
+                  if k in ("y", "scores", "predicted")}
+        point, replicates = bootstrap(task, arrays, n_resamples, seed)
+        parts.append(interval_table(task, data["names"], point, replicates, data["ranked"],
+                                    n_resamples=n_resamples, seed=seed))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in COLUMNS})
+    return pd.concat(parts, ignore_index=True)
+
+
+# ---- in words -------------------------------------------------------------------------------------------------------
+
+def _join(names: Sequence[str], limit: int = 5) -> str:
+    """"**A**, **B** and **C**"; past `limit` names, the rest are counted ("… and 7 other models")."""
+    names = [f"**{n}**" for n in names]
+    if len(names) > limit:
+        return ", ".join(names[:limit - 1]) + f" and {len(names) - limit + 1} other models"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def tie_sentence(intervals: pd.DataFrame, task: str, label: str, decimals: int = 3) -> str:
+    """The leaderboard's verdict in words: which models this test set cannot tell apart on its headline metric."""
+    metric = HEADLINE[task]
+    rows = intervals[(intervals["task"] == task) & (intervals["metric"] == metric) & intervals["ranked"].astype(bool)]
+    rows = rows[np.isfinite(rows["estimate"].astype(float))]
+    if rows.empty:
+        return ""
+    best = str(rows["best"].iloc[0])
+    top = rows[rows["model"] == best].iloc[0]
+    tied = rows[rows["tied"].astype(bool) & (rows["model"] != best)]
+    others = len(rows) - 1 - len(tied)
+    n = int(top["n_resamples"])
+    head = (f"On {label}, {_join([best])} scores best ({top['estimate']:.{decimals}f}, 95 % interval "
+            f"{top['low']:.{decimals}f}–{top['high']:.{decimals}f}).")
+    if len(tied):
+        order = tied.sort_values("estimate", ascending=metric in LOWER_IS_BETTER)["model"].tolist()
+        middle = (f" {_join([best] + order)} are indistinguishable on this test set: the "
+                  f"paired difference's 95 % interval over {n:,} bootstrap resamples of the test songs covers 0.")
+    else:
+        middle = f" Every other model is measurably worse on this test set ({n:,} paired bootstrap resamples)."
+    tail = f" The other {others} {'is' if others == 1 else 'are'} measurably worse." if len(tied) and others else ""
+    return head + middle + tail
