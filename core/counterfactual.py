@@ -34,8 +34,8 @@ MAX_FEATURES = 3
 MAX_GRID = 2_000                     # slider values per feature in the single-feature pass (more are thinned)
 PAIR_STEPS = (0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0, 1.3, 1.7, 2.2, 3.0)     # in sd
 TRIPLE_STEPS = (0.15, 0.3, 0.5, 0.8, 1.2, 1.8, 2.6)
-TRIPLE_FEATURES = 6                  # triples only among the features that help most on their own
-PLAUSIBILITY_BATCH = 64
+TRIPLE_FEATURES = 5                  # triples only among the features that help most on their own
+PLAUSIBILITY_BATCH = 256
 SHRINK_STEPS = 24
 HIT, POINTS = "hit", "points"
 
@@ -178,11 +178,13 @@ def _plausible(index: scoring.PlausibilityIndex, raw: np.ndarray, feature_names:
 def _first_plausible(index, raw: np.ndarray, costs: np.ndarray, feature_names) -> int | None:
     """Position (in `raw`) of the cheapest candidate that passes the plausibility check, checked in cost order."""
     order = np.argsort(costs, kind="stable")
-    for start in range(0, len(order), PLAUSIBILITY_BATCH):
-        batch = order[start:start + PLAUSIBILITY_BATCH]
+    start, size = 0, 4   # the cheapest candidate usually passes: small batches first, larger ones after
+    while start < len(order):
+        batch = order[start:start + size]
         ok = _plausible(index, raw[batch], feature_names)
         if ok.any():
             return int(batch[np.argmax(ok)])
+        start, size = start + size, min(size * 4, PLAUSIBILITY_BATCH)
     return None
 
 
@@ -194,7 +196,8 @@ class Step:
     label: str
     before: float
     after: float
-    text: str
+    values: str                      # "0.550 → 0.710"
+    text: str                        # "energy 0.550 → 0.710"
 
 
 @dataclass
@@ -229,9 +232,9 @@ def _steps(space: SearchSpace, before: Mapping[str, float], after: Mapping[str, 
     for name in space.names:
         if float(after[name]) != float(before[name]):
             spec = space.specs[name]
-            steps.append(Step(name, spec.label, float(before[name]), float(after[name]),
-                              f"{spec.label.lower()} {_value_text(spec, before[name])} → "
-                              f"{_value_text(spec, after[name])}"))
+            values = f"{_value_text(spec, before[name])} → {_value_text(spec, after[name])}"
+            steps.append(Step(name, spec.label, float(before[name]), float(after[name]), values,
+                              f"{spec.label.lower()} {values}"))
     return steps
 
 
@@ -363,28 +366,13 @@ def search(scorer: scoring.Scorer, space: SearchSpace, index: scoring.Plausibili
         directions = {n: 1 if gain_up[n] >= gain_down[n] else -1 for n in movable}
         gains = {n: max(gain_up[n], gain_down[n]) for n in movable}
         ranked = sorted(movable, key=lambda n: -gains[n])
-        subsets = [(pair, PAIR_STEPS) for pair in itertools.combinations(movable, 2)]
-        if max_features >= 3:
-            subsets += [(triple, TRIPLE_STEPS) for triple in itertools.combinations(ranked[:TRIPLE_FEATURES], 3)]
-        rows, costs = [], []
-        for features, steps in subsets:
-            grid = _multi_grid(space, song, features, directions, steps)
-            if not len(grid):
-                continue
-            cost = (np.abs(grid - np.array([song[n] for n in features]))
-                    / np.array([space.scale[n] for n in features])).sum(axis=1)
-            keep = cost < best_cost
-            if keep.any():
-                rows.append(_candidates(base, [names.index(n) for n in features], grid[keep]))
-                costs.append(cost[keep])
-        if rows:
-            multi, multi_cost = np.vstack(rows), np.concatenate(costs)
-            reaching = np.where(objective.reached(objective(multi)))[0]
-            pick = _first_plausible(index, multi[reaching], multi_cost[reaching], names) if len(reaching) else None
-            if pick is not None:
-                raw, cost = _shrink(objective, space, index, song, names, multi[reaching[pick]])
-                if cost < best_cost:
-                    best_raw, best_cost = raw, cost
+        stages = [[(pair, PAIR_STEPS) for pair in itertools.combinations(movable, 2)]]
+        if max_features >= 3:  # triples only need searching below the best pair's size: a stage of their own
+            stages.append([(triple, TRIPLE_STEPS) for triple in itertools.combinations(ranked[:TRIPLE_FEATURES], 3)])
+        for subsets in stages:
+            found = _best_multi(objective, space, index, song, names, base, subsets, directions, best_cost)
+            if found is not None:
+                best_raw, best_cost = found
 
     if best_raw is None:
         closest = float(np.max(values)) if len(values) else objective.before
@@ -400,6 +388,33 @@ def search(scorer: scoring.Scorer, space: SearchSpace, index: scoring.Plausibili
         if space.specs.get(name) is not None and space.specs[name].is_choice:
             changed[name] = int(round(changed[name]))
     return _finish(scorer, space, index, song, changed, objective, best_cost, frame, "")
+
+
+def _best_multi(objective: _Objective, space: SearchSpace, index, song: Mapping[str, float], names: Sequence[str],
+                base: np.ndarray, subsets, directions: Mapping[str, int], below: float
+                ) -> tuple[np.ndarray, float] | None:
+    """The cheapest reaching, plausible change among the feature subsets' grids whose size is below `below`, shrunk
+    toward the song; None when there is none."""
+    rows, costs = [], []
+    for features, steps in subsets:
+        grid = _multi_grid(space, song, features, directions, steps)
+        if not len(grid):
+            continue
+        cost = (np.abs(grid - np.array([song[n] for n in features]))
+                / np.array([space.scale[n] for n in features])).sum(axis=1)
+        keep = cost < below
+        if keep.any():
+            rows.append(_candidates(base, [names.index(n) for n in features], grid[keep]))
+            costs.append(cost[keep])
+    if not rows:
+        return None
+    multi, multi_cost = np.vstack(rows), np.concatenate(costs)
+    reaching = np.where(objective.reached(objective(multi)))[0]
+    pick = _first_plausible(index, multi[reaching], multi_cost[reaching], names) if len(reaching) else None
+    if pick is None:
+        return None
+    raw, cost = _shrink(objective, space, index, song, names, multi[reaching[pick]])
+    return (raw, cost) if cost < below else None
 
 
 def _shrink(objective: _Objective, space: SearchSpace, index, song: Mapping[str, float], names: Sequence[str],

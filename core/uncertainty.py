@@ -45,32 +45,42 @@ def resample_indices(n: int, n_resamples: int = N_RESAMPLES, seed: int = SEED,
     """Blocks of (≤ chunk, n) song positions drawn with replacement; the same seed gives the same resamples."""
     rng = np.random.default_rng(seed)
     for start in range(0, n_resamples, chunk):
-        yield rng.integers(0, n, size=(min(chunk, n_resamples - start), n))
+        yield rng.integers(0, n, size=(min(chunk, n_resamples - start), n), dtype=np.int32)
 
 
 def counts_of(indices: np.ndarray, n: int) -> np.ndarray:
     """(b, n) positions -> (b, n) float counts: how often each song is in each resample."""
     b = len(indices)
-    flat = (indices + (np.arange(b) * n)[:, None]).ravel()
+    flat = (indices + (np.arange(b, dtype=np.int64) * n)[:, None]).ravel()
     return np.bincount(flat, minlength=b * n).reshape(b, n).astype(float)
 
 
 # ---- regression -----------------------------------------------------------------------------------------------------
 
+class _RegressionSums:
+    """Per-song columns whose count-weighted sums give every regressor's R², RMSE and MAE on a resample."""
+
+    def __init__(self, y: np.ndarray, predictions: np.ndarray):
+        y = np.asarray(y, dtype=float)
+        errors = np.asarray(predictions, dtype=float) - y[:, None]
+        self.m = errors.shape[1]
+        self.columns = np.column_stack([errors ** 2, np.abs(errors), y, y ** 2])
+
+    def replicates(self, counts: np.ndarray) -> dict[str, np.ndarray]:
+        m = self.m
+        sums = counts @ self.columns
+        total = counts.sum(axis=1)[:, None]
+        sse, sae = sums[:, :m], sums[:, m:2 * m]
+        sy, syy = sums[:, 2 * m:2 * m + 1], sums[:, 2 * m + 1:]
+        sst = syy - sy ** 2 / total
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r2 = np.where(sst > 0, 1.0 - sse / sst, np.nan)
+        return {"R2 Score": r2, "RMSE": np.sqrt(sse / total), "MAE": sae / total}
+
+
 def regression_replicates(counts: np.ndarray, y: np.ndarray, predictions: np.ndarray) -> dict[str, np.ndarray]:
     """R², RMSE and MAE for every resample (rows of `counts`) × model (columns of `predictions`)."""
-    y = np.asarray(y, dtype=float)
-    errors = np.asarray(predictions, dtype=float) - y[:, None]
-    m = errors.shape[1]
-    columns = np.column_stack([errors ** 2, np.abs(errors), y, y ** 2])
-    sums = counts @ columns
-    total = counts.sum(axis=1)[:, None]
-    sse, sae = sums[:, :m], sums[:, m:2 * m]
-    sy, syy = sums[:, 2 * m:2 * m + 1], sums[:, 2 * m + 1:]
-    sst = syy - sy ** 2 / total
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = np.where(sst > 0, 1.0 - sse / sst, np.nan)
-    return {"R2 Score": r2, "RMSE": np.sqrt(sse / total), "MAE": sae / total}
+    return _RegressionSums(y, predictions).replicates(counts)
 
 
 # ---- classification -------------------------------------------------------------------------------------------------
@@ -86,30 +96,74 @@ class _RankGroups:
     neg_start: int
 
 
-def _rank_grouping(is_top: np.ndarray, scores: np.ndarray, column: int) -> tuple[_RankGroups, np.ndarray,
-                                                                                   np.ndarray]:
-    """(groups, rows, cols) of the sparse one-hot grouping for one model, its columns starting at `column`."""
+def _rank_grouping(is_top: np.ndarray, scores: np.ndarray, column: int) -> tuple[_RankGroups, np.ndarray]:
+    """(groups, the grouping column of every song) for one model, its columns starting at `column`."""
     positive = is_top.astype(bool)
     unique = np.unique(scores[positive])
     k = len(unique)
-    rows = np.arange(len(scores))
     position = np.searchsorted(unique, scores, side="left")
     tied = np.zeros(len(scores), dtype=bool)
     inside = position < k
     tied[inside] = scores[inside] == unique[position[inside]]
-    neg_code = 2 * position + tied
-    cols = np.where(positive, column + position, column + k + neg_code)
-    return _RankGroups(k, column, column + k), rows, cols
+    cols = np.where(positive, column + position, column + k + 2 * position + tied)
+    return _RankGroups(k, column, column + k), cols
 
 
-def _confusion(counts: np.ndarray, is_top: np.ndarray, predicted: np.ndarray) -> tuple[np.ndarray, ...]:
-    positive = is_top.astype(float)[:, None]
-    hit = predicted.astype(float)
-    tp = counts @ (hit * positive)
-    fp = counts @ (hit * (1 - positive))
-    p = counts @ positive
-    n = counts.sum(axis=1)[:, None] - p
-    return tp, fp, p - tp, n - fp, p, n
+class _ClassificationSums:
+    """Per-song columns (confusion counts) and a sparse grouping (ranking metrics) of every model, built once; a
+    resample's metrics are then a dense and a sparse product with its counts."""
+
+    def __init__(self, is_top: np.ndarray, scores: np.ndarray, predicted: np.ndarray):
+        is_top = np.asarray(is_top).astype(int)
+        scores = np.asarray(scores, dtype=float)
+        hit = np.asarray(predicted).astype(bool).astype(float)
+        positive = is_top.astype(float)[:, None]
+        n, self.m = scores.shape
+        # 0/1 columns and integer counts: float32 sums are exact (below 2**24) and move half the bytes
+        self.confusion = np.column_stack([hit * positive, hit * (1 - positive), positive]).astype(np.float32)
+        self.groups, columns, column = [], [], 0
+        for j in range(self.m):
+            group, cols = _rank_grouping(is_top, scores[:, j], column)
+            self.groups.append(group)
+            columns.append(cols)
+            column += 3 * group.n_unique + 1
+        songs = np.tile(np.arange(n), self.m)
+        self.grouping = sp.csr_matrix((np.ones(n * self.m, dtype=np.float32), (np.concatenate(columns), songs)),
+                                      shape=(column, n))
+
+    def replicates(self, counts: np.ndarray) -> dict[str, np.ndarray]:
+        m = self.m
+        exact = counts.astype(np.float32)
+        sums = (exact @ self.confusion).astype(float)
+        tp, fp, p = sums[:, :m], sums[:, m:2 * m], sums[:, 2 * m:]
+        neg = counts.sum(axis=1)[:, None] - p
+        fn, tn = p - tp, neg - fp
+        with np.errstate(divide="ignore", invalid="ignore"):
+            balanced = np.where((p > 0) & (neg > 0), 0.5 * (tp / p + tn / neg), np.nan)
+            denominator = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+            mcc = np.where(denominator > 0, (tp * tn - fp * fn) / np.where(denominator > 0, denominator, 1), 0.0)
+        grouped = (self.grouping @ exact.T).T.astype(float)   # (b, columns): weights per group, every model at once
+        auc = np.full((len(counts), m), np.nan)
+        ap, f1 = auc.copy(), auc.copy()
+        p_all, n_all = p[:, 0], neg[:, 0]
+        for j, group in enumerate(self.groups):
+            k = group.n_unique
+            if k == 0:
+                continue
+            weight_pos = grouped[:, group.pos_start:group.pos_start + k]
+            weight_neg = grouped[:, group.neg_start:group.neg_start + 2 * k + 1]
+            below = np.cumsum(weight_neg, axis=1)[:, 0:2 * k:2]          # negatives with a score < u_k
+            tied = weight_neg[:, 1:2 * k:2]                                # negatives with a score = u_k
+            at_or_above = np.cumsum(weight_pos[:, ::-1], axis=1)[:, ::-1]  # positives with a score ≥ u_k
+            false_above = n_all[:, None] - below                          # negatives with a score ≥ u_k
+            with np.errstate(divide="ignore", invalid="ignore"):
+                auc[:, j] = np.where((p_all > 0) & (n_all > 0),
+                                     (weight_pos * (below + 0.5 * tied)).sum(axis=1) / (p_all * n_all), np.nan)
+                flagged = at_or_above + false_above
+                precision = np.where(flagged > 0, at_or_above / flagged, 0.0)
+                ap[:, j] = np.where(p_all > 0, (weight_pos * precision).sum(axis=1) / p_all, np.nan)
+                f1[:, j] = np.where(p_all > 0, (2 * at_or_above / (flagged + p_all[:, None])).max(axis=1), np.nan)
+        return {"roc_auc": auc, "pr_auc": ap, "balanced_accuracy": balanced, "mcc": mcc, "minority_f1_best": f1}
 
 
 def classification_replicates(counts: np.ndarray, is_top: np.ndarray, scores: np.ndarray,
@@ -118,72 +172,43 @@ def classification_replicates(counts: np.ndarray, is_top: np.ndarray, scores: np
     popular class's F1 at the resample's own F1-best threshold, for every resample × model.
 
     scores: (n, m) P(popular) or any score that ranks songs; predicted: (n, m) 0/1 class predictions."""
-    is_top = np.asarray(is_top).astype(int)
-    scores = np.asarray(scores, dtype=float)
-    predicted = np.asarray(predicted).astype(bool)
-    n, m = scores.shape
-    tp, fp, fn, tn, p, neg = _confusion(counts, is_top, predicted)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        balanced = np.where((p > 0) & (neg > 0), 0.5 * (tp / p + tn / neg), np.nan)
-        denominator = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-        mcc = np.where(denominator > 0, (tp * tn - fp * fn) / np.where(denominator > 0, denominator, 1), 0.0)
-
-    groups, all_rows, all_cols, column = [], [], [], 0
-    for j in range(m):
-        group, rows, cols = _rank_grouping(is_top, scores[:, j], column)
-        groups.append(group)
-        all_rows.append(rows)
-        all_cols.append(cols)
-        column += 3 * group.n_unique + 1
-    grouping = sp.csr_matrix((np.ones(n * m), (np.concatenate(all_cols), np.concatenate(all_rows))),
-                             shape=(column, n))
-    grouped = (grouping @ counts.T).T          # (b, columns): weights per group, every model at once
-    auc = np.full((len(counts), m), np.nan)
-    ap = np.full_like(auc, np.nan)
-    f1 = np.full_like(auc, np.nan)
-    for j, group in enumerate(groups):
-        k = group.n_unique
-        if k == 0:
-            continue
-        weight_pos = grouped[:, group.pos_start:group.pos_start + k]
-        weight_neg = grouped[:, group.neg_start:group.neg_start + 2 * k + 1]
-        cumulative = np.cumsum(weight_neg, axis=1)
-        below = cumulative[:, 0:2 * k:2]                       # negatives with a score < u_k
-        tied = weight_neg[:, 1:2 * k:2]                        # negatives with a score = u_k
-        p_j, n_j = p[:, 0], neg[:, 0]
-        at_or_above = np.cumsum(weight_pos[:, ::-1], axis=1)[:, ::-1]   # positives with a score ≥ u_k
-        false_above = n_j[:, None] - below                     # negatives with a score ≥ u_k
-        with np.errstate(divide="ignore", invalid="ignore"):
-            valid = (p_j > 0) & (n_j > 0)
-            auc[:, j] = np.where(valid, (weight_pos * (below + 0.5 * tied)).sum(axis=1) / (p_j * n_j), np.nan)
-            precision = np.where(at_or_above + false_above > 0, at_or_above / (at_or_above + false_above), 0.0)
-            ap[:, j] = np.where(p_j > 0, (weight_pos * precision).sum(axis=1) / p_j, np.nan)
-            f1[:, j] = np.where(p_j > 0, (2 * at_or_above / (at_or_above + false_above + p_j[:, None])).max(axis=1),
-                                np.nan)
-    return {"roc_auc": auc, "pr_auc": ap, "balanced_accuracy": balanced, "mcc": mcc, "minority_f1_best": f1}
+    return _ClassificationSums(is_top, scores, predicted).replicates(counts)
 
 
 # ---- intervals and the paired tie rule ------------------------------------------------------------------------------
 
-def _replicates(task: str, counts: np.ndarray, data: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _sums(task: str, data: Mapping[str, np.ndarray]):
     if task == REGRESSION:
-        return regression_replicates(counts, data["y"], data["scores"])
-    return classification_replicates(counts, data["y"], data["scores"], data["predicted"])
+        return _RegressionSums(data["y"], data["scores"])
+    return _ClassificationSums(data["y"], data["scores"], data["predicted"])
+
+
+def bootstrap_tasks(data: Mapping[str, Mapping[str, np.ndarray]], n_resamples: int = N_RESAMPLES, seed: int = SEED,
+                    chunk: int = CHUNK) -> dict[str, tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]:
+    """Per task: (point estimates per metric: (m,), replicates per metric: (n_resamples, m)).
+
+    Every task is scored on the same resamples (drawn once), so they must hold the same songs. data[task]: "y"
+    (popularity, or 1 for a popular song), "scores" (n, m) predictions, and for classification "predicted" (n, m)
+    class predictions."""
+    sizes = {len(d["y"]) for d in data.values()}
+    if len(sizes) > 1:
+        raise ValueError(f"the tasks hold different numbers of songs ({sorted(sizes)})")
+    n = sizes.pop() if sizes else 0
+    sums = {task: _sums(task, d) for task, d in data.items()}
+    point = {task: {k: v[0] for k, v in s.replicates(np.ones((1, n))).items()} for task, s in sums.items()}
+    blocks: dict[str, dict[str, list[np.ndarray]]] = {task: {} for task in sums}
+    for indices in resample_indices(n, n_resamples, seed, chunk):
+        counts = counts_of(indices, n)
+        for task, s in sums.items():
+            for metric, values in s.replicates(counts).items():
+                blocks[task].setdefault(metric, []).append(values)
+    return {task: (point[task], {metric: np.vstack(v) for metric, v in blocks[task].items()}) for task in sums}
 
 
 def bootstrap(task: str, data: Mapping[str, np.ndarray], n_resamples: int = N_RESAMPLES, seed: int = SEED,
               chunk: int = CHUNK) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """(point estimates per metric: (m,), replicates per metric: (n_resamples, m)) for one task's models.
-
-    data: "y" (popularity, or 1 for a popular song), "scores" (n, m) predictions, and for classification
-    "predicted" (n, m) class predictions."""
-    n = len(data["y"])
-    point = {k: v[0] for k, v in _replicates(task, np.ones((1, n)), data).items()}
-    blocks: dict[str, list[np.ndarray]] = {}
-    for indices in resample_indices(n, n_resamples, seed, chunk):
-        for metric, values in _replicates(task, counts_of(indices, n), data).items():
-            blocks.setdefault(metric, []).append(values)
-    return point, {metric: np.vstack(values) for metric, values in blocks.items()}
+    """(point estimates, replicates) of one task's models (see bootstrap_tasks)."""
+    return bootstrap_tasks({task: data}, n_resamples, seed, chunk)[task]
 
 
 def interval_table(task: str, names: Sequence[str], point: Mapping[str, np.ndarray],
@@ -282,14 +307,16 @@ def suite_intervals(test_predictions: pd.DataFrame, manifest: Mapping, regressio
                     classification_table: pd.DataFrame | None = None, n_resamples: int = N_RESAMPLES,
                     seed: int = SEED) -> pd.DataFrame:
     """The interval table of a suite's test set (both tasks), as stored beside its metric tables."""
-    parts = []
-    for task, data in suite_inputs(test_predictions, manifest, regression_table, classification_table).items():
-        finite = np.isfinite(data["scores"]).all(axis=1)
-        arrays = {k: (v[finite] if isinstance(v, np.ndarray) else v) for k, v in data.items()
-                  if k in ("y", "scores", "predicted")}
-        point, replicates = bootstrap(task, arrays, n_resamples, seed)
-        parts.append(interval_table(task, data["names"], point, replicates, data["ranked"],
-                                    n_resamples=n_resamples, seed=seed))
+    inputs = suite_inputs(test_predictions, manifest, regression_table, classification_table)
+    # songs every model has a finite prediction for: the same resamples then serve both tasks
+    finite = np.ones(len(test_predictions), dtype=bool)
+    for data in inputs.values():
+        finite &= np.isfinite(data["scores"]).all(axis=1)
+    arrays = {task: {k: data[k][finite] for k in ("y", "scores", "predicted") if k in data}
+              for task, data in inputs.items()}
+    results = bootstrap_tasks(arrays, n_resamples, seed)
+    parts = [interval_table(task, inputs[task]["names"], *results[task], inputs[task]["ranked"],
+                            n_resamples=n_resamples, seed=seed) for task in inputs]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in COLUMNS})
     return pd.concat(parts, ignore_index=True)

@@ -7,13 +7,14 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from core import artifacts, cache, schema, scoring
+from core import artifacts, cache, counterfactual, schema, scoring
 from core import whatif_charts as charts
 
 MODELS_PAGE = "pages/models.py"
 # The views under the headline numbers; one is open (and drawn) at a time.
 VIEWS = [":material/bar_chart: Popularity by model", ":material/star: Hit or not", ":material/waterfall_chart: Why",
-         ":material/show_chart: Sweep a feature", ":material/queue_music: Nearest real songs"]
+         ":material/show_chart: Sweep a feature", ":material/queue_music: Nearest real songs",
+         ":material/lightbulb: What would it take?"]
 ORIGIN = "wi_origin"          # the starting point: {"title", "popularity", "song"}
 FINGERPRINT = "wi_fingerprint"  # the data the slider state belongs to
 
@@ -240,6 +241,9 @@ def song_panel() -> None:
         if views[4].open:
             with views[4]:
                 nearest_view(plausibility)
+        if views[5].open:
+            with views[5]:
+                counterfactual_view(song)
 
 
 def popularity_view(score: scoring.SongScore, actual: float | None) -> None:
@@ -285,6 +289,22 @@ def hits_view(score: scoring.SongScore, voters: int) -> None:
     if silent := score.silent_models:
         st.caption(f"{', '.join(silent)}: at its F1-best threshold this model calls every held-out test song a hit, "
                    "or none, so its verdict says nothing about this song and it does not vote.")
+    calibration_note(score)
+
+
+def calibration_note(score: scoring.SongScore) -> None:
+    """Whether each P(popular) above reads as a chance (calibrated on the held-out songs) or only as a score."""
+    table = cache.whatif_calibration(dataset.fingerprint, suite_key, suite)
+    shown = [n for n in score.model_hit_probability.index if n in table.index]
+    calibrated = [n for n in shown if table.at[n, "calibrated"]]
+    inflated = [f"{n} ({table.at[n, 'verdict']})" for n in shown if not table.at[n, "calibrated"]]
+    with st.container(key="wi_calibration"):
+        if calibrated:
+            st.caption(f"**Calibrated** on the held-out test songs — a P of 0.3 means about 3 in 10 such songs are "
+                       f"popular: {', '.join(calibrated)}.")
+        if inflated:
+            st.caption("**Not calibrated** — read P as a score that ranks songs and compare it only with that model's "
+                       f"own threshold: {'; '.join(inflated)}.")
 
 
 def why_view(score: scoring.SongScore, song: dict) -> None:
@@ -309,12 +329,68 @@ def sweep_view(song: dict) -> None:
 
 def nearest_view(plausibility: scoring.Plausibility) -> None:
     st.markdown("**The 5 nearest real songs** (distance in standardised audio features)")
-    nearest = plausibility.nearest
+    nearest_table(plausibility.nearest)
+
+
+def nearest_table(nearest) -> None:
     shown = nearest[[c for c in (schema.ARTIST, schema.TRACK_NAME, schema.TARGET, "distance") if c in nearest]]
     st.dataframe(shown, hide_index=True, width="stretch",
                  column_config={schema.ARTIST: "Artist", schema.TRACK_NAME: "Title",
                                 schema.TARGET: st.column_config.NumberColumn("Popularity"),
                                 "distance": st.column_config.NumberColumn("Distance", format="%.2f")})
+
+
+def apply_change(changed: dict) -> None:
+    set_song(changed, st.session_state.get(ORIGIN))
+
+
+def counterfactual_view(song: dict) -> None:
+    space = cache.whatif_search_space(dataset.fingerprint, tuple(scorer.feature_names), frame, specs)
+    index = cache.whatif_plausibility_index(dataset.fingerprint, tuple(scorer.feature_names), frame)
+    goals = ([counterfactual.HIT] if scorer.voters else []) + ([counterfactual.POINTS] if n_regressors else [])
+    if not goals:
+        st.info("This suite has neither a classifier that votes nor a regressor, so there is no goal to aim for.")
+        return
+    labels = {counterfactual.HIT: "Make it a hit", counterfactual.POINTS: "Raise predicted popularity"}
+    controls = st.columns([2, 2], vertical_alignment="bottom")
+    kind = controls[0].segmented_control("Goal", goals, format_func=labels.get, default=goals[0], key="wi_cf_goal",
+                                         persist_state="session") or goals[0]
+    classifier, points = None, 5.0
+    if kind == counterfactual.HIT:
+        reference = counterfactual.reference_classifier(scorer)
+        classifier = controls[1].selectbox("Classifier", scorer.voters, key="wi_cf_model",
+                                           index=scorer.voters.index(reference) if reference in scorer.voters else 0,
+                                           help="Whose verdict to aim for: reaching its own F1-best threshold. The "
+                                                "default has the best test PR-AUC.")
+    else:
+        points = float(controls[1].number_input("Points to add to the mean prediction", 1, 50, 5, step=1,
+                                                key="wi_cf_points"))
+    result = cache.whatif_counterfactual(dataset.fingerprint, suite_key, tuple(song.items()), kind, points, classifier,
+                                         scorer, space, index, frame)
+    with st.container(key="wi_counterfactual"):
+        if not result.found:
+            st.info(result.message, icon=":material/block:")
+            return
+        if not result.steps:
+            st.success(result.message)
+            return
+        st.success(result.message, icon=":material/lightbulb:")
+        for step in result.steps:
+            st.markdown(f"- **{step.label}**: {step.values}")
+        st.button("Apply this change to the sliders", on_click=apply_change, args=(result.changed,),
+                  key="wi_cf_apply", type="primary", icon=":material/tune:")
+        st.markdown(result.agreement_text)
+        table = result.predictions
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_order=["model", "kind", "before", "after", "change"], column_config={
+                         "model": "Model", "kind": "Predicts",
+                         "before": st.column_config.NumberColumn("Now", format="%.3f"),
+                         "after": st.column_config.NumberColumn("After the change", format="%.3f"),
+                         "change": st.column_config.NumberColumn("Change", format="%+.3f")})
+    st.markdown("**The 5 nearest real songs to the changed song** (distance in standardised audio features)")
+    nearest_table(result.nearest)
+    st.caption("Size of a change: the sum of each feature's move in standard deviations of the data. Key, mode and "
+               f"time signature are held. An association in this data and these models, not a recipe for a hit.")
 
 
 sweep_choices = [n for n in [*scorer.regressor_names, *scorer.classifier_names] if n not in scorer.baselines]
