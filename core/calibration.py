@@ -51,6 +51,8 @@ class Calibration:
     noise: float                   # what that error would be by chance alone for a perfectly calibrated model
     mean_predicted: float
     observed_rate: float
+    top_predicted: float           # the bin of the songs it gives the highest P: their mean P …
+    top_observed: float            # … and the share of them that is popular
 
     @property
     def calibrated(self) -> bool:
@@ -58,21 +60,30 @@ class Calibration:
 
     @property
     def direction(self) -> str:
-        """"over" when its P runs above the observed rate, "under" below, "" when calibrated."""
+        """"over" when the songs it rates most likely get a P above their observed rate, "under" below, "" when
+        calibrated (the top bin is where a hit probability is read)."""
         if self.calibrated:
             return ""
-        return "over" if self.mean_predicted > self.observed_rate else "under"
+        return "over" if self.top_predicted > self.top_observed else "under"
 
     def verdict(self) -> str:
         """A short phrase for a table cell or a caption."""
         if self.calibrated:
             return "calibrated"
-        ratio = self.mean_predicted / self.observed_rate if self.observed_rate > 0 else float("inf")
-        if self.direction == "over":
-            return f"overstates the chance (mean P {self.mean_predicted:.3f} vs {self.observed_rate:.3f} observed, " \
-                   f"{ratio:.0f}×)" if ratio >= 2 else \
-                   f"overstates the chance (mean P {self.mean_predicted:.3f} vs {self.observed_rate:.3f} observed)"
-        return f"understates the chance (mean P {self.mean_predicted:.3f} vs {self.observed_rate:.3f} observed)"
+        text = (f"{self.direction}states the chance: its top-rated songs get P {self.top_predicted:.3f}, "
+                f"{self.top_observed:.3f} of them are popular")
+        if self.direction == "over" and self.top_observed > 0 and self.top_predicted / self.top_observed >= 2:
+            text += f" ({self.top_predicted / self.top_observed:.0f}×)"
+        return text
+
+    def short(self) -> str:
+        """The verdict in a few words ("calibrated", "too high, 23× for its top-rated songs", "too low")."""
+        if self.calibrated:
+            return "calibrated"
+        if self.direction == "under":
+            return "too low"
+        ratio = self.top_predicted / self.top_observed if self.top_observed > 0 else float("inf")
+        return f"too high, {ratio:.0f}× for its top-rated songs" if 2 <= ratio < float("inf") else "too high"
 
 
 def calibration_of(y_true, proba, n_bins: int = N_BINS) -> Calibration | None:
@@ -91,7 +102,8 @@ def calibration_of(y_true, proba, n_bins: int = N_BINS) -> Calibration | None:
     noise = float(np.average(np.sqrt(2 / np.pi * predicted * (1 - predicted) / weights), weights=weights))
     rate = float(y.mean())
     return Calibration(brier=float(brier_score_loss(y, p)), brier_constant=float(rate * (1 - rate)), error=error,
-                       noise=noise, mean_predicted=float(p.mean()), observed_rate=rate)
+                       noise=noise, mean_predicted=float(p.mean()), observed_rate=rate,
+                       top_predicted=float(predicted[-1]), top_observed=float(curve["observed"].iloc[-1]))
 
 
 def _is_top(test_predictions: pd.DataFrame, manifest: Mapping) -> np.ndarray:
@@ -101,7 +113,7 @@ def _is_top(test_predictions: pd.DataFrame, manifest: Mapping) -> np.ndarray:
 
 def suite_calibration(test_predictions: pd.DataFrame, manifest: Mapping) -> pd.DataFrame:
     """One row per classifier with stored test probabilities: Brier, the constant's Brier, calibration error and the
-    verdict (columns: brier, brier_constant, error, mean_predicted, observed_rate, calibrated, verdict)."""
+    verdict (columns: brier, brier_constant, error, mean_predicted, observed_rate, calibrated, verdict, short)."""
     is_top = _is_top(test_predictions, manifest)
     rows = {}
     for column in test_predictions:
@@ -113,10 +125,10 @@ def suite_calibration(test_predictions: pd.DataFrame, manifest: Mapping) -> pd.D
         rows[column[len(CLASSIFICATION_PREFIX):]] = {
             "brier": result.brier, "brier_constant": result.brier_constant, "error": result.error,
             "mean_predicted": result.mean_predicted, "observed_rate": result.observed_rate,
-            "calibrated": result.calibrated, "verdict": result.verdict()}
+            "calibrated": result.calibrated, "verdict": result.verdict(), "short": result.short()}
     table = pd.DataFrame.from_dict(rows, orient="index",
                                    columns=["brier", "brier_constant", "error", "mean_predicted", "observed_rate",
-                                            "calibrated", "verdict"])
+                                            "calibrated", "verdict", "short"])
     table.index.name = "model"
     return table
 

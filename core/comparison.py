@@ -763,8 +763,8 @@ def thresholded_regressor_rows(tables: Any) -> pd.DataFrame:
 
 def regressor_pr_curve(test_predictions: pd.DataFrame, regressor: str, cut: float,
                        manifest: Mapping[str, Any] | None = None) -> tuple[pd.DataFrame, float, tuple[float, float]]:
-    """(precision–recall points, PR-AUC, (recall, precision) at the popular cut) of a regressor's predicted popularity
-    used as the score for 'popular'."""
+    """(precision–recall points, PR-AUC, (recall, precision) at the popular cut — NaN when it flags no song) of a
+    regressor's predicted popularity used as the score for 'popular'."""
     from sklearn.metrics import average_precision_score
 
     positive = test_predictions["y_class"].to_numpy() == top_class(manifest, test_predictions["y_class"])
@@ -772,7 +772,8 @@ def regressor_pr_curve(test_predictions: pd.DataFrame, regressor: str, cut: floa
     if y.min(initial=0) == y.max(initial=0):
         return pr_points(y, score), float("nan"), (float("nan"), float("nan"))
     at_cut = threshold_metrics(y, score, cut)
-    return pr_points(y, score), float(average_precision_score(y, score)), (at_cut.recall, at_cut.precision)
+    point = (at_cut.recall, at_cut.precision) if at_cut.tp + at_cut.fp else (float("nan"), float("nan"))
+    return pr_points(y, score), float(average_precision_score(y, score)), point
 
 
 # ---- uncertainty on the leaderboards --------------------------------------------------------------------------------

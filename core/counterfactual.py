@@ -253,6 +253,9 @@ def _predictions(scorer: scoring.Scorer, before: Mapping[str, float], after: Map
                      "hit_after": bool(proba[1, j] >= threshold), "votes": name in scorer.voters})
     table = pd.DataFrame(rows, columns=["model", "kind", "before", "after", "hit_before", "hit_after", "votes"])
     table["change"] = table["after"] - table["before"]
+    word = {True: "hit", False: "no"}
+    table["verdict"] = [f"{word[bool(b)]} → {word[bool(a)]}" if v is True else ""
+                        for b, a, v in zip(table["hit_before"], table["hit_after"], table["votes"])]
     return table
 
 

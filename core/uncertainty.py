@@ -351,6 +351,14 @@ def tie_sentence(intervals: pd.DataFrame, task: str, label: str, decimals: int =
         middle = (f" {_join([best] + order)} are indistinguishable on this test set: the "
                   f"paired difference's 95 % interval over {n:,} bootstrap resamples of the test songs covers 0.")
     else:
-        middle = f" Every other model is measurably worse on this test set ({n:,} paired bootstrap resamples)."
+        rest = rows[rows["model"] != best]
+        middle = f" Every other model is measurably worse on this test set ({n:,} paired bootstrap resamples)"
+        if len(rest):
+            gap = (rest["estimate"] - top["estimate"]).abs()
+            runner = rest.loc[gap.idxmin()]
+            low, high = sorted((abs(runner["diff_low"]), abs(runner["diff_high"])))
+            middle += (f"; the closest, **{runner['model']}**, by {gap.min():.{decimals + 1}f} (95 % interval "
+                       f"{low:.{decimals + 1}f}–{high:.{decimals + 1}f}): real, however small")
+        middle += "."
     tail = f" The other {others} {'is' if others == 1 else 'are'} measurably worse." if len(tied) and others else ""
     return head + middle + tail

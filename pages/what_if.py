@@ -297,14 +297,14 @@ def calibration_note(score: scoring.SongScore) -> None:
     table = cache.whatif_calibration(dataset.fingerprint, suite_key, suite)
     shown = [n for n in score.model_hit_probability.index if n in table.index]
     calibrated = [n for n in shown if table.at[n, "calibrated"]]
-    inflated = [f"{n} ({table.at[n, 'verdict']})" for n in shown if not table.at[n, "calibrated"]]
+    inflated = [f"{n} ({table.at[n, 'short']})" for n in shown if not table.at[n, "calibrated"]]
     with st.container(key="wi_calibration"):
         if calibrated:
             st.caption(f"**Calibrated** on the held-out test songs — a P of 0.3 means about 3 in 10 such songs are "
                        f"popular: {', '.join(calibrated)}.")
         if inflated:
-            st.caption("**Not calibrated** — read P as a score that ranks songs and compare it only with that model's "
-                       f"own threshold: {'; '.join(inflated)}.")
+            st.caption("**Not calibrated** — its P is a score that ranks songs, not a chance; compare it only with "
+                       f"that model's own threshold: {'; '.join(inflated)}.")
 
 
 def why_view(score: scoring.SongScore, song: dict) -> None:
@@ -375,18 +375,18 @@ def counterfactual_view(song: dict) -> None:
             st.success(result.message)
             return
         st.success(result.message, icon=":material/lightbulb:")
-        for step in result.steps:
-            st.markdown(f"- **{step.label}**: {step.values}")
         st.button("Apply this change to the sliders", on_click=apply_change, args=(result.changed,),
                   key="wi_cf_apply", type="primary", icon=":material/tune:")
         st.markdown(result.agreement_text)
         table = result.predictions
         st.dataframe(table, hide_index=True, width="stretch",
-                     column_order=["model", "kind", "before", "after", "change"], column_config={
+                     column_order=["model", "kind", "before", "after", "change", "verdict"], column_config={
                          "model": "Model", "kind": "Predicts",
                          "before": st.column_config.NumberColumn("Now", format="%.3f"),
                          "after": st.column_config.NumberColumn("After the change", format="%.3f"),
-                         "change": st.column_config.NumberColumn("Change", format="%+.3f")})
+                         "change": st.column_config.NumberColumn("Change", format="%+.3f"),
+                         "verdict": st.column_config.TextColumn("Hit?", help="A voting classifier's verdict now → "
+                                                                "after the change (at its F1-best threshold).")})
     st.markdown("**The 5 nearest real songs to the changed song** (distance in standardised audio features)")
     nearest_table(result.nearest)
     st.caption("Size of a change: the sum of each feature's move in standard deviations of the data. Key, mode and "

@@ -67,4 +67,4 @@ def test_hit_probabilities_say_whether_their_model_is_calibrated(small_store, mo
     at = _open_view(open_page(small_store, monkeypatch), "Hit or not")
     notes = " ".join(c.value for c in at.caption)
     assert "Calibrated" in notes or "Not calibrated" in notes
-    assert "(class-weighted) (overstates the chance" in notes  # the weighted suite inflates P by design
+    assert "(class-weighted) (too high" in notes  # the weighted suite inflates P by design
