@@ -846,4 +846,6 @@ def export_intervals(intervals: pd.DataFrame | None) -> pd.DataFrame:
         return pd.DataFrame()
     labels = {**INTERVAL_METRICS["regression"], **INTERVAL_METRICS["classification"]}
     out = intervals.assign(metric=intervals["metric"].map(labels).fillna(intervals["metric"]))
-    return out.set_index("model")
+    # one row per model × metric: the JSON export keys records by the index, so it names both
+    out.index = pd.Index(out["model"].astype(str) + " — " + out["metric"].astype(str), name="model — metric")
+    return out

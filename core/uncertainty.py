@@ -13,6 +13,7 @@ tests compare them with a brute-force loop).
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -221,7 +222,8 @@ def interval_table(task: str, names: Sequence[str], point: Mapping[str, np.ndarr
     rows = []
     for metric, values in replicates.items():
         estimate = np.asarray(point[metric], dtype=float)
-        with np.errstate(all="ignore"):
+        with warnings.catch_warnings():  # a metric undefined on every resample (one class only) stays NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
             low, high = np.nanpercentile(values, tails, axis=0) if len(values) else (estimate * np.nan,) * 2
         candidates = np.where(ranked & np.isfinite(estimate))[0]
         best = None
