@@ -342,10 +342,11 @@ def xgboost_importance(fingerprint: str, suite_path: str, _suite, _frame, _table
 # server replica on the same store and the CLI see the same ones.
 
 AUTOTRAIN_ENV = "SPOTIFY_AUTOTRAIN"
+SCHEDULER_ENV = "SPOTIFY_DASK_SCHEDULER"  # core.jobs.SCHEDULER_ENV, named here so start-up needs no model import
 
 
 def job_manager() -> jobs.JobManager:
-    return _job_manager(str(suite_store().root), os.environ.get("SPOTIFY_DASK_SCHEDULER") or "")
+    return _job_manager(str(suite_store().root), os.environ.get(SCHEDULER_ENV) or "")
 
 
 @st.cache_resource(show_spinner=False)
@@ -373,16 +374,14 @@ def _autotrain_once(fingerprint: str, root: str, _dataset: sources.Dataset) -> N
     """In a background thread: the check imports the model stack (~2 s), which the first page must not wait for."""
     import threading
 
-    scheduler = os.environ.get("SPOTIFY_DASK_SCHEDULER") or ""
 
     def work() -> None:
-        from core.training import SuiteConfig
-
         from core import artifacts
+        from core.training import SuiteConfig
 
         if artifacts.ArtifactStore(Path(root)).find(fingerprint, SuiteConfig()) is not None:
             return
         label = "the twin (synthetic)" if _dataset.is_twin else _dataset.report.name
-        _job_manager(root, scheduler).submit(_dataset.frame, fingerprint, SuiteConfig(), label)
+        job_manager().submit(_dataset.frame, fingerprint, SuiteConfig(), label)
 
     threading.Thread(target=work, name="autotrain", daemon=True).start()

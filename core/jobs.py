@@ -674,6 +674,11 @@ def _train_and_report(manager: JobManager, frame, fingerprint: str, label: str, 
 
     try:
         final = manager.wait(fingerprint, config, on_update=show)
+        if final is not None and final.stale:  # the process we joined died: run it here instead
+            print(f"{describe(final)}; starting it again here", flush=True)
+            manager.submit(frame, fingerprint, config, label)
+            started, printed, finished = True, 0, 0
+            final = manager.wait(fingerprint, config, on_update=show)
     except KeyboardInterrupt:
         if started:
             manager.cancel(fingerprint, config)

@@ -125,7 +125,7 @@ if not stored:
         st.info("No suite is trained on this data yet. Training the report's models on all rows takes about a minute "
                 "on the Dask workers; a sample trains in seconds. The result is stored, so next time this page opens "
                 "instantly.")
-    settings_panel(None, set(), expanded=not live)
+    settings_panel(live[0].suite_config if live else None, set(), expanded=not live)
     st.stop()
 
 keys = cmp.preferred_order(stored, SuiteConfig())
