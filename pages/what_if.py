@@ -396,7 +396,7 @@ def counterfactual_view(song: dict) -> None:
     st.markdown("**The 5 nearest real songs to the changed song** (distance in standardised audio features)")
     nearest_table(result.nearest)
     st.caption("Size of a change: the sum of each feature's move in standard deviations of the data. Key, mode and "
-               f"time signature are held. An association in this data and these models, not a recipe for a hit.")
+               "time signature are held. An association in this data and these models, not a recipe for a hit.")
 
 
 sweep_choices = [n for n in [*scorer.regressor_names, *scorer.classifier_names] if n not in scorer.baselines]

@@ -73,6 +73,11 @@ def test_what_would_it_take_applies_a_change_and_says_when_nothing_gets_there(ap
     page.get_by_role("button", name="Apply this change to the sliders").click()
     wait_idle(page)
     page.get_by_text("moved since").first.wait_for(state="visible")
+    # the fragment sends the new numbers before it redraws the 13 sliders: wait for the thumbs themselves
+    for _ in range(40):
+        if _slider_values(page) != before:
+            break
+        page.wait_for_timeout(250)
     after = _slider_values(page)
     changed = sum(a != b for a, b in zip(before, after))
     assert len(before) >= 10 and 1 <= changed <= 3, (before, after)
