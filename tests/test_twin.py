@@ -193,6 +193,36 @@ def test_regression_scores_match_the_reports_table(twin_full):
     assert ada < linear
 
 
+@pytest.mark.slow
+def test_classification_scores_match_the_reports_tables(twin_full):
+    """The report's classification suites with the default settings (random 80/20, popular = top 1 %, networks)."""
+    from core.training import SuiteConfig, train_suite
+
+    suite = train_suite(twin_full, SuiteConfig(suites=("classification", "weighted")), "fidelity", n_jobs=2)
+    table = suite.classification_table
+    assert (table["status"] == "ok").all(), table["error"].dropna().to_dict()
+    accuracy, precision = table["accuracy_score"], table["precision_score"]
+    plain, revised = rf.CLASSIFICATION_RESULTS, rf.CLASSIFICATION_WEIGHTED_RESULTS
+    assert accuracy["GAUSSIAN NAIVE BAYES"] == pytest.approx(plain.loc["GAUSSIAN NAIVE BAYES", "accuracy_score"],
+                                                             abs=0.05)
+    assert accuracy["DECISION TREE CLASSIFIER"] == pytest.approx(
+        plain.loc["DECISION TREE CLASSIFIER", "accuracy_score"], abs=0.005)
+    majority = table.loc["DUMMY CLASSIFIER (most frequent)"]
+    for forest in ("RANDOM FOREST CLASSIFIER", "EXTRA TREES CLASSIFIER"):
+        assert precision[forest] >= 0.983 > majority["precision_score"], forest  # it finds some popular songs
+    assert accuracy["LOGISTIC REGRESSION (class-weighted)"] == pytest.approx(
+        revised.loc["LOGISTIC REGRESSION", "accuracy_score"], abs=0.05)
+    # As in the report, the weights never reached the revised gradient boosting and AdaBoost.
+    report_columns = ["accuracy_score", "precision_score", "f1_score", "recall_score"]
+    pd.testing.assert_series_equal(table.loc["GRADIENT BOOSTING CLASSIFIER (class-weighted)", report_columns],
+                                   table.loc["GRADIENT BOOSTING CLASSIFIER", report_columns], check_names=False)
+    pd.testing.assert_series_equal(table.loc["ADABOOST CLASSIFIER (class-weighted)", report_columns],
+                                   majority[report_columns], check_names=False)
+    assert accuracy["ANN CLASSIFIER"] == pytest.approx(rf.ANN_CLASSIFICATION["accuracy_score"], abs=0.03)
+    assert accuracy["ANN CLASSIFIER (class-weighted)"] == pytest.approx(
+        rf.ANN_CLASSIFICATION_WEIGHTED["accuracy_score"], abs=0.03)
+
+
 def test_generates_the_full_twin_within_budget():
     generate_twin(n_rows=1_000)  # imports and cached quantile tables
     best = min(_seconds(generate_twin) for _ in range(3))
