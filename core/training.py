@@ -613,6 +613,10 @@ def _assemble(config, fingerprint, features, threshold, edges, classes, scaler, 
                 predictions[schema.REGRESSION_PREFIX + spec.name] = outcome.output
             else:
                 row.update(metrics.classification_metrics(data.yc_test, outcome.y_pred, outcome.output, classes))
+                if spec.report_threshold == S.THRESHOLD_F1_BEST and len(classes) == 2 and math.isfinite(
+                        row["best_threshold"]):  # the report scored its networks at this cut (core.suites says why)
+                    called = np.where(outcome.output[:, -1] >= row["best_threshold"], classes[-1], classes[0])
+                    row.update(metrics.report_classification_metrics(data.yc_test, called))
                 predictions[schema.CLASSIFICATION_PREFIX + spec.name] = outcome.output[:, -1]
             models[spec.name] = outcome.model
         row.update(fit_s=outcome.fit_s, predict_us_per_row=outcome.predict_s / n_test * 1e6, n_train=outcome.n_train,
