@@ -566,6 +566,15 @@ def build_report(dataset, suite: SuiteChoice | None = None, made_at: datetime | 
         f"<script>{RENDER_SCRIPT}</script></body></html>")
 
 
+def failure_page(dataset, error: BaseException) -> str:
+    """A small page in place of the report when it could not be made, saying why (never a traceback)."""
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{text(TITLE)}</title>"
+            f"<style>{STYLE}</style></head><body><h1>{text(TITLE)}</h1><p class='alert warning'>The report for "
+            f"{text(dataset.report.name)} (fingerprint <code>{text(dataset.fingerprint)}</code>) could not be made: "
+            f"{text(type(error).__name__)}: {text(error)}. The app itself is unaffected; try again, or make it with "
+            "<code>python -m core report</code>.</p></body></html>")
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return value.tolist()
