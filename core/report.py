@@ -145,27 +145,37 @@ def bullets(items, quoted: bool = False) -> str:
 def figure_block(figures: dict[str, dict], figure, note: str = "") -> str:
     """A chart container: the interactive plot on screen, its PNG (made in the browser) in print."""
     chart_id = f"chart-{len(figures) + 1}"
-    figures[chart_id] = for_paper(figure).to_plotly_json()
+    figures[chart_id] = for_paper(figure.to_plotly_json())
     caption = f"<figcaption>{inline(note)}</figcaption>" if note else ""
     return (f"<figure class='chart' id='{chart_id}'><div class='chart-plot'></div>"
             f"<img class='chart-print' alt='chart'>{caption}</figure>")
 
 
-def for_paper(figure):
-    """The pages' figures on a white page: a light template, and marks drawn in white for the dark app in grey."""
-    figure = type(figure)(figure)  # a copy: the caller's figure (maybe cached) is never changed
-    figure.update_layout(template="plotly_white", paper_bgcolor="white", plot_bgcolor="white")
-    for shape in figure.layout.shapes or ():
-        if shape.line and shape.line.color == "white":
-            shape.line.color = "#444"
-    for trace in figure.data:
-        marker = getattr(trace, "marker", None)
-        if marker is not None and getattr(marker, "color", None) == "white":
-            marker.color = "#222"
-        line = getattr(trace, "line", None)
-        if line is not None and getattr(line, "color", None) == "white":
-            line.color = "#444"
+def for_paper(figure: dict) -> dict:
+    """A page figure (as plain JSON data) for a white page: no template of its own (the page adds one light template
+    for every chart, embedded once), and marks drawn in white for the dark app turned grey. Working on the JSON keeps
+    the caller's figure as it is and skips Plotly's per-property validation."""
+    layout = figure.setdefault("layout", {})
+    layout.pop("template", None)
+    for shape in layout.get("shapes", ()):
+        if shape.get("line", {}).get("color") == "white":
+            shape["line"]["color"] = "#444"
+    for trace in figure.get("data", ()):
+        marker, line = trace.get("marker") or {}, trace.get("line") or {}
+        if marker.get("color") == "white":
+            marker["color"] = "#222"
+        if line.get("color") == "white":
+            line["color"] = "#444"
     return figure
+
+
+def paper_template() -> dict:
+    """Plotly's light template, white backgrounds (shared by every chart of the report)."""
+    import plotly.io as pio
+
+    template = pio.templates["plotly_white"].to_plotly_json()
+    template.setdefault("layout", {}).update(paper_bgcolor="white", plot_bgcolor="white")
+    return template
 
 
 def key_figure(name: str, value: str, label: str) -> str:
@@ -555,7 +565,8 @@ def build_report(dataset, suite: SuiteChoice | None = None, made_at: datetime | 
     sections = "".join(f"<section id='{anchor}'><h2>{number}. {text(heading)}</h2>{bodies[anchor]}</section>"
                        for number, (anchor, heading) in enumerate(shown, start=1))
     # JSON inside <script>: "</" is written as "<\/" so no value can close the element.
-    figure_json = json.dumps(figures, separators=(",", ":"), default=_json_default).replace("</", "<\\/")
+    figure_json = json.dumps({"template": paper_template(), "figures": figures}, separators=(",", ":"),
+                             default=_json_default).replace("</", "<\\/")
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -687,9 +698,10 @@ table.quantiles td.cut { background: rgba(29, 185, 84, .35); font-weight: 650; }
 # Draw each chart from the embedded JSON, then turn it into a PNG for print; <body data-charts> says when all are done.
 RENDER_SCRIPT = """
 (function () {
-  const figures = JSON.parse(document.getElementById('report-figures').textContent);
+  const {template, figures} = JSON.parse(document.getElementById('report-figures').textContent);
   const config = %s;
   const jobs = Object.entries(figures).map(([id, figure]) => {
+    figure.layout.template = template;
     const box = document.getElementById(id);
     const plot = box.querySelector('.chart-plot');
     const image = box.querySelector('.chart-print');

@@ -54,7 +54,7 @@ def test_the_report_opens_offline_draws_every_chart_and_prints(browser, report_f
         page.goto(report_file.as_uri())
         page.wait_for_function("document.body.dataset.charts", timeout=60_000)
         assert page.evaluate("document.body.dataset.charts") == "ready", errors
-        expected = len(json.loads(page.evaluate("document.getElementById('report-figures').textContent")))
+        expected = len(json.loads(page.evaluate("document.getElementById('report-figures').textContent"))["figures"])
         assert expected >= 12
         assert page.locator("figure.chart").count() == expected
         assert page.locator("figure.chart .js-plotly-plot .main-svg").count() >= expected  # each one drawn
