@@ -211,13 +211,6 @@ def problem_section(dataset, tables: eda.OverviewTables) -> str:
     frame = dataset.frame
     warnings = [a for a in tables.alerts if a.severity == "warning"]
     notes = [a for a in tables.alerts if a.severity != "warning"]
-    note_lines = []
-    for group in eda.group_alerts(notes):
-        if len(group) == 1:
-            note_lines.append(f"**{group[0].title}.** {group[0].meaning}")
-        else:
-            heading = eda.ALERT_KIND_TITLES.get(group[0].kind, group[0].kind)
-            note_lines.append(f"**{heading}:** {' · '.join(a.detail for a in group)}. {group[0].meaning}")
     head, _ = eda.head_table(frame, limit=HEAD_ROWS)
     parts = [
         "<h3>The problem</h3>", f"<blockquote>{text(PROBLEM_STATEMENT)}</blockquote>",
@@ -235,8 +228,8 @@ def problem_section(dataset, tables: eda.OverviewTables) -> str:
     if not tables.alerts:
         parts.append("<p>No alerts: no duplicates, no missing values, no skewed, constant or redundant columns.</p>")
     parts += [f"<p class='alert warning'>{inline(f'**{a.title}.** {a.meaning}')}</p>" for a in warnings]
-    if note_lines:
-        parts.append(bullets(note_lines))
+    if notes:
+        parts.append(bullets(eda.alert_lines(notes)))
     parts += [
     ]
     parts += [
