@@ -200,7 +200,6 @@ class DataFacts:
     """The numbers the data sections and the closing section share (each from the pages' functions)."""
 
     rows: int
-    columns: int
     threshold: float
     popularity: eda.PopularityProfile | None
     corr: pd.DataFrame
@@ -378,7 +377,7 @@ def classification_section(tables, summary: cmp.SuiteSummary) -> str:
 
 
 def threshold_section(tables, summary: cmp.SuiteSummary, figures: dict) -> str:
-    regressors, classifiers = cmp.prediction_models(tables.test_predictions)
+    _, classifiers = cmp.prediction_models(tables.test_predictions)
     honest = cmp.honest_view(tables.classification_table)
     wanted = [c for c in ("suite", "popular F1", "F1-best threshold", "popular F1 at best", "PR-AUC")
               if c in honest.columns]
@@ -494,25 +493,23 @@ def data_facts(dataset, corr: pd.DataFrame) -> DataFacts:
     threshold = eda.popular_threshold(frame[schema.TARGET]) if has_target else float("nan")
     profile = eda.popularity_profile(frame[schema.TARGET], threshold) if has_target else None
     target_corr = eda.target_correlations(corr) if schema.TARGET in corr.columns else pd.Series(dtype=float)
-    return DataFacts(rows=len(frame), columns=frame.shape[1], threshold=threshold, popularity=profile, corr=corr,
+    return DataFacts(rows=len(frame), threshold=threshold, popularity=profile, corr=corr,
                      target_corr=target_corr)
 
 
-def header_html(dataset, tables, problem: str | None, made_at: datetime) -> str:
+def header_html(dataset, tables, summary: cmp.SuiteSummary | None, problem: str | None, made_at: datetime) -> str:
     report = dataset.report
     if dataset.is_twin:
         data = f"<strong>{text(report.name)}</strong> — generated, not the real Kaggle file"
     else:
         data = f"file <strong>{text(report.name)}</strong>"
     data += f" · {len(dataset.frame):,} rows · fingerprint <code>{text(dataset.fingerprint)}</code>"
-    if tables is None:
+    if tables is None or summary is None:
         suite = text(problem or "none")
     else:
-        manifest = tables.manifest or {}
-        versions = manifest.get("versions") or {}
-        trained = str(manifest.get("created_at") or manifest.get("saved_at") or "—").replace("T", " ")[:16]
+        versions = (tables.manifest or {}).get("versions") or {}
         suite = (f"{text(cmp.describe_config(tables.config))} · settings <code>{text(tables.config.key())}</code> · "
-                 f"trained {text(trained)} UTC<br><span class='versions'>"
+                 f"trained {text(summary.trained_at)} UTC<br><span class='versions'>"
                  + text(" · ".join(f"{name} {version}" for name, version in versions.items())) + "</span>")
     made = made_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return (f"<header class='report-header'><h1>{text(TITLE)}</h1><p class='subtitle'>Regenerated from the data in "
@@ -565,7 +562,7 @@ def build_report(dataset, suite: SuiteChoice | None = None, made_at: datetime | 
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{text(TITLE)} — {text(dataset.report.name)}</title><style>{STYLE}</style>"
         f"<script id='plotly-js'>{plotly.offline.get_plotlyjs()}</script></head><body>"
-        f"{header_html(dataset, tables, suite.problem, made_at)}{notice}{contents}{sections}"
+        f"{header_html(dataset, tables, summary, suite.problem, made_at)}{notice}{contents}{sections}"
         f"<script type='application/json' id='report-figures'>{figure_json}</script>"
         f"<script>{RENDER_SCRIPT}</script></body></html>")
 
@@ -617,22 +614,25 @@ def main_report(args) -> int:
 
     try:
         dataset = load_dataset(args.data)
-    except (FileNotFoundError, sources.DataFileNotFoundError):
+    except FileNotFoundError:  # sources.DataFileNotFoundError is one too
         print(f"error: {args.data} does not exist", file=sys.stderr)
         return 2
     except sources.DataError as error:
         print(f"error: {args.data} could not be loaded.\n{error}", file=sys.stderr)
         return 2
-    html_text = report_for(dataset, ArtifactStore(args.store), newest=bool(getattr(args, "train", False)))
+    store = ArtifactStore(args.store)
+    suite = load_suite(store, preferred_suite_path(store, dataset.fingerprint, newest=bool(args.train)))
+    html_text = build_report(dataset, suite)
     try:
         Path(args.out).write_text(html_text, encoding="utf-8")
     except OSError as error:
         print(f"error: cannot write {args.out} ({error.strerror or error})", file=sys.stderr)
         return 1
     size_mb = len(html_text.encode("utf-8")) / 1e6
-    with_suite = "data sections only (no stored suite)" if "class='alert warning notice'" in html_text \
-        else "with the stored suite"
-    print(f"wrote {args.out} ({size_mb:.1f} MB), {with_suite}")
+    if suite.tables is None:
+        print(f"wrote {args.out} ({size_mb:.1f} MB), data sections only: {suite.problem}")
+    else:
+        print(f"wrote {args.out} ({size_mb:.1f} MB) with the stored suite {cmp.describe_config(suite.tables.config)}")
     return 0
 
 

@@ -204,3 +204,22 @@ def test_data_from_a_file_is_named_with_its_fingerprint(shared_data, tmp_path):
     assert "file <strong>tophits_2000_2019_songs_normalize.csv</strong>" in header and dataset.fingerprint in header
     assert "synthetic" not in header
     assert figures(document)["rows"] == f"{len(dataset.frame):,}"
+
+
+def test_the_report_uses_the_suite_the_comparison_page_opens_on(dataset, tmp_path):
+    """The page offers the report's own settings first, then random splits, newest first: a grouped suite saved
+    later does not displace the random one; `newest` (after --train) takes the one saved last."""
+    store = ArtifactStore(tmp_path)
+    random_split = SuiteConfig(suites=("regression",), include_ann=False)
+    grouped = SuiteConfig(suites=("regression",), include_ann=False, grouped=True)
+    for config in (random_split, grouped):
+        store.save(train_suite(dataset.frame, config, dataset.fingerprint, n_jobs=1))
+    assert report.preferred_suite_path(store, dataset.fingerprint) == store.find(dataset.fingerprint, random_split)
+    assert report.preferred_suite_path(store, dataset.fingerprint, newest=True) == store.find(dataset.fingerprint,
+                                                                                              grouped)
+    assert report.preferred_suite_path(store, "0" * 16) is None
+
+
+def test_a_report_that_cannot_be_made_is_a_page_that_says_why(dataset):
+    page = report.failure_page(dataset, ValueError("<b>no</b> numbers"))
+    assert "could not be made" in page and "ValueError: &lt;b&gt;no&lt;/b&gt; numbers" in page
