@@ -211,6 +211,11 @@ def problem_section(dataset, tables: eda.OverviewTables) -> str:
     warnings = [a for a in tables.alerts if a.severity == "warning"]
     notes = [a for a in tables.alerts if a.severity != "warning"]
     head, _ = eda.head_table(frame, limit=HEAD_ROWS)
+    # The report's 17 columns (a file's extra columns would squeeze them off a printed page; info() lists those).
+    extra = [c for c in head.columns if c not in schema.CANONICAL_COLUMNS]
+    head = head[[c for c in head.columns if c in schema.CANONICAL_COLUMNS]]
+    head_caption = f"df.head({HEAD_ROWS})" + (f" — the report's columns; {len(extra)} more are listed under info()"
+                                               if extra else "")
     parts = [
         "<h3>The problem</h3>", f"<blockquote>{text(PROBLEM_STATEMENT)}</blockquote>",
         "<p>Predict a song's Spotify popularity (0–100) from its 13 audio features — as a number (regression) and "
@@ -220,7 +225,7 @@ def problem_section(dataset, tables: eda.OverviewTables) -> str:
         + key_figure("columns", f"{frame.shape[1]}", "columns")
         + key_figure("duplicate-ids", f"{tables.duplicate_track_ids:,}", "rows repeating a track id") + "</div>",
         f"<p>The report's file had {rf.N_ROWS:,} rows × {rf.N_COLUMNS} columns.</p>",
-        table_html(head, caption=f"df.head({HEAD_ROWS})", css="wide"),
+        table_html(head, caption=head_caption, css="wide"),
         "<h3>Data-quality alerts</h3>",
         f"<p class='caption'>{len(warnings)} to act on, {len(notes)} worth knowing.</p>",
     ]
@@ -505,7 +510,7 @@ def header_html(dataset, tables, summary: cmp.SuiteSummary | None, problem: str 
         data = f"file <strong>{text(report.name)}</strong>"
     data += f" · {len(dataset.frame):,} rows · fingerprint <code>{text(dataset.fingerprint)}</code>"
     if tables is None or summary is None:
-        suite = text(problem or "none")
+        suite = "none — this report has the data sections only (see below)"
     else:
         versions = (tables.manifest or {}).get("versions") or {}
         suite = (f"{text(cmp.describe_config(tables.config))} · settings <code>{text(tables.config.key())}</code> · "
