@@ -175,22 +175,23 @@ def test_the_cli_names_a_missing_or_unusable_file(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_report_train_goes_through_the_train_command(tmp_path, capsys, monkeypatch):
-    """--train runs `python -m core train`'s own path (training.main_train), then reports the suite it stored."""
-    from core import training
-    from core.__main__ import main
+    """--train runs the `python -m core train` subcommand itself (whatever engine it uses), then reports the suite
+    it stored."""
+    import core.__main__ as cli
 
     calls = []
-    real = training.main_train
+    real = cli._train
 
     def spy(args):
         calls.append(args)
         return real(args)
 
-    monkeypatch.setattr(training, "main_train", spy)
+    monkeypatch.setattr(cli, "_train", spy)
     out = tmp_path / "report.html"
-    assert main(["report", "--train", "--max-rows", "3000", "--no-ann", "--store", str(tmp_path / "store"),
-                 "--out", str(out)]) == 0
+    assert cli.main(["report", "--train", "--max-rows", "3000", "--no-ann", "--store", str(tmp_path / "store"),
+                     "--out", str(out)]) == 0
     assert len(calls) == 1 and calls[0].command == "train" and calls[0].max_rows == 3000 and calls[0].no_ann
+    assert "with the stored suite" in capsys.readouterr().out
     document = out.read_text(encoding="utf-8")
     assert "3,000-row sample" in document
     assert headings(document)[4] == "5. " + report.HEADINGS["regression"]
