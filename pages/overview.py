@@ -62,15 +62,8 @@ if not tables.alerts:
 for alert in warnings:
     st.warning(f"**{alert.title}.** {alert.meaning}", icon=":material/warning:")
 if notes:
-    lines = []
-    for group in eda.group_alerts(notes):
-        if len(group) == 1:
-            lines.append(f"- **{group[0].title}.** {group[0].meaning}")
-        else:
-            heading = eda.ALERT_KIND_TITLES.get(group[0].kind, group[0].kind)
-            lines.append(f"- **{heading}:** {' · '.join(a.detail for a in group)}. {group[0].meaning}")
     with st.container(border=True):
-        st.markdown("\n".join(lines))
+        st.markdown("\n".join(f"- {line}" for line in eda.alert_lines(notes)))
 download(eda.alerts_table(tables.alerts), "data-quality alerts", "alerts")
 
 st.subheader("Every column at a glance")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 # Run in this order: cheap data measurements first, model training last.
-AREAS = ("data_twin", "data_load", "eda", "engine", "scoring", "browser", "jobs")
+AREAS = ("data_twin", "data_load", "eda", "engine", "scoring", "report", "browser", "jobs")
 
 
 @dataclass
