@@ -295,7 +295,7 @@ def _line_lengths(body: bytes) -> np.ndarray:
     raw = np.frombuffer(body, dtype=np.uint8)
     newline = raw == 10
     ends = np.flatnonzero(newline)
-    if (raw == 13).any():
+    if b"\r" in body:
         after = np.append(newline[1:], False)
         ends = np.flatnonzero(newline | ((raw == 13) & ~after))
     firsts = ends.copy()
@@ -415,18 +415,10 @@ def _swallowed_lines(row: list[str], delimiter: str, width: int) -> bool:
     return any(("\n" in cell or "\r" in cell) and cell.count(delimiter) >= max(width - 1, 3) for cell in row)
 
 
-def _read_line_alone(line: str, delimiter: str, width: int) -> tuple[list[str] | None, bool]:
-    """One physical line as a row: quoting as usual, else with its quotes as plain text. (row or None, literal)."""
+def _literal_quotes(line: str, delimiter: str, width: int) -> list[str] | None:
+    """A line whose quoting does not work out, split with its quotes kept as plain text (None if that fails too)."""
     text = line.rstrip("\r\n")
-    parsed = next(csv.reader([text], delimiter=delimiter, strict=False), [])
-    row = _fits(parsed, width)
-    if row is not None:
-        return row, False
-    if '"' in text:
-        row = _fits(text.split(delimiter), width)
-        if row is not None:
-            return row, True
-    return None, False
+    return _fits(text.split(delimiter), width) if '"' in text else None
 
 
 def _parse_with_csv_module(text: str, delimiter: str, names: list[str], text_columns: set[int],
@@ -458,7 +450,7 @@ def _parse_with_csv_module(text: str, delimiter: str, names: list[str], text_col
         spans.append(span)
 
     def one_line(index: int) -> None:
-        """A physical line that has to stand on its own (a lone bad record, or part of a swallowed one)."""
+        """A physical line that has to stand on its own: a bad record, or the line a stray quote opened on."""
         nonlocal record
         line = first_data_line + index
         raw = physical[index]
@@ -469,37 +461,53 @@ def _parse_with_csv_module(text: str, delimiter: str, names: list[str], text_col
         if matcher.row_is_header(parsed):
             non_data.append((line, NON_DATA_HEADER))
             return
-        row, was_literal = _read_line_alone(raw, delimiter, width)
+        row = _fits(parsed, width)
+        if row is None:
+            row = _literal_quotes(raw, delimiter, width)
+            if row is not None:
+                literal.append(line)
         if row is not None:
             keep(row, line, 1)
-            if was_literal:
-                literal.append(line)
             return
         record += 1
         skipped.append((record, line, f"has {len(parsed)} fields where the header has {width}; the line was "
                                       "skipped"))
 
-    reader = csv.reader(iter(physical), delimiter=delimiter, strict=False)
-    start = 0
-    try:
-        for row in reader:
-            end = reader.line_num
-            span = end - start
-            line = first_data_line + start
-            if span == 1 and _is_blank(row, width):
-                non_data.append((line, NON_DATA_BLANK))
-            elif span == 1 and matcher.row_is_header(row):
-                non_data.append((line, NON_DATA_HEADER))
-            else:
-                fitted = _fits(row, width)
-                if fitted is not None and not (span > 1 and _swallowed_lines(fitted, delimiter, width)):
-                    keep(fitted, line, span)
+    def lines_from(position: int):
+        for index in range(position, len(physical)):
+            yield physical[index]
+
+    position = 0
+    while position < len(physical):
+        # A bad record that took several lines read its first line alone, then reading resumes on the next line:
+        # a stray quote swallows lines only up to the next quote, and only the line it sits on is in doubt.
+        reader = csv.reader(lines_from(position), delimiter=delimiter, strict=False)
+        start, resume = position, None
+        try:
+            for row in reader:
+                end = position + reader.line_num
+                span = end - start
+                line = first_data_line + start
+                if span == 1 and _is_blank(row, width):
+                    non_data.append((line, NON_DATA_BLANK))
+                elif span == 1 and matcher.row_is_header(row):
+                    non_data.append((line, NON_DATA_HEADER))
                 else:
-                    for index in range(start, end):
-                        one_line(index)
-            start = end
-    except csv.Error as error:
-        raise DataError(f"The file could not be read as CSV at line {first_data_line + start:,}: {error}.") from None
+                    fitted = _fits(row, width)
+                    if fitted is not None and not (span > 1 and _swallowed_lines(fitted, delimiter, width)):
+                        keep(fitted, line, span)
+                    else:
+                        one_line(start)
+                        if span > 1:
+                            resume = start + 1
+                            break
+                start = end
+        except csv.Error as error:
+            raise DataError(f"The file could not be read as CSV at line {first_data_line + start:,}: {error}.") \
+                from None
+        if resume is None:
+            break
+        position = resume
     record_numbers = np.asarray(numbers, dtype=np.int64)
     accounting = dict(line_numbers=np.asarray(line_numbers, dtype=np.int64), line_spans=np.asarray(spans, np.int64),
                       non_data=sorted(non_data), literal_quote_lines=literal, data_lines=len(physical))
