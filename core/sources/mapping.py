@@ -109,7 +109,7 @@ def _lookup(key: str) -> HeaderMatch | None:
             canonical, rank = _ALIAS_INDEX[suffix["base"]]
             return HeaderMatch(canonical, _DERIVED_BASE + rank + 1, _UNIT_HINTS.get(suffix["unit"]), "alias")
     tokens = key.split("_")
-    if any(word in tokens for word in _DURATION_WORDS):
+    if len(tokens) <= 4 and any(word in tokens for word in _DURATION_WORDS):
         # `Length (Duration)`, `Song duration (sec)`, `Length (m:ss)`: the values (s, min, clock) say the unit
         hint = next((_UNIT_HINTS[t] for t in tokens if t in _UNIT_HINTS and t not in ("100", "0_100")), None)
         return HeaderMatch("duration_ms", _DERIVED_BASE + 50, hint, "alias")
