@@ -724,7 +724,7 @@ def check_plausibility(index: PlausibilityIndex, song: Mapping[str, float], fram
 
 def main_score(args: argparse.Namespace) -> int:
     """Score a CSV of songs with every model of the most recently stored suite; write one row per song."""
-    from core import artifacts, sources
+    from core import artifacts, safe_csv, sources
 
     try:
         dataset = sources.load_csv(args.input, name=args.input.name)
@@ -741,7 +741,7 @@ def main_score(args: argparse.Namespace) -> int:
     for sentence in filled:
         print(f"warning: {sentence}", file=sys.stderr)
     table = scored_table(scorer, frame)
-    table.to_csv(args.out, index=False)
+    safe_csv.write_csv(table, args.out)
     n_baselines = len(scorer.baselines)
     n_models = len(scorer.regressor_names) + len(scorer.classifier_names) - n_baselines
     print(f"scored {len(table):,} songs with {n_models} "
