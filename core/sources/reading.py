@@ -283,8 +283,17 @@ _LINE_END = re.compile(rb"\r\n|\n|\r")
 
 
 def _read_fast(body: bytes, delimiter: str, names: list[str], text_columns: set[int]) -> pd.DataFrame:
-    frame = pd.read_csv(io.BytesIO(body), sep=delimiter, engine="pyarrow", header=0, names=names,
-                        dtype={column_id(i): "str" for i in text_columns}, keep_default_na=False, na_values=[""])
+    """pyarrow's CSV reader itself: through pandas, text columns named by us would be typed as numbers first
+    (a title `007` would come back as `7`)."""
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
+    table = pa_csv.read_csv(
+        io.BytesIO(body), read_options=pa_csv.ReadOptions(column_names=names, skip_rows_after_names=1),
+        parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(column_types={column_id(i): pa.large_string() for i in text_columns},
+                                              null_values=[""], strings_can_be_null=True))
+    frame = table.to_pandas()
     if frame.shape[1] != len(names):
         raise ValueError("column count changed while parsing")
     return frame
