@@ -56,7 +56,8 @@ def safe_table(table: pd.DataFrame, index: bool = False) -> pd.DataFrame:
 
 def to_csv_bytes(table: pd.DataFrame, index: bool = False) -> bytes:
     """UTF-8 CSV bytes of `table`, safe to open in a spreadsheet."""
-    return safe_table(table, index=index).to_csv(index=index).encode("utf-8")
+    # CRLF (RFC 4180) ends rows, so a text cell holding a lone \r is quoted instead of breaking its row
+    return safe_table(table, index=index).to_csv(index=index, lineterminator="\r\n").encode("utf-8")
 
 
 def write_csv(table: pd.DataFrame, path: str | os.PathLike, index: bool = False) -> None:
