@@ -10,7 +10,6 @@ import pandas as pd
 from core import schema
 
 ROW_PROBLEM_COLUMNS = ("row", "line", "column", "value", "problem")
-NON_DATA_COLUMNS = ("line", "what")
 
 
 def empty_row_problems() -> pd.DataFrame:

@@ -190,14 +190,14 @@ def _account_lines(report: LoadReport, decoded: reading.DecodedText, table: read
         report.warnings.append(f"{_lines(lines).capitalize()} {'has' if len(lines) == 1 else 'have'} an unbalanced "
                                "quote; read with the quote as a plain character, so the lines after "
                                f"{'it' if len(lines) == 1 else 'them'} are not swallowed into one cell.")
-    for what in (reading.NON_DATA_HEADER, reading.NON_DATA_BLANK):
-        lines = [n for n, kind in table.non_data if kind == what]
-        if lines and what == reading.NON_DATA_HEADER:
-            report.warnings.append(f"The header line is repeated at {_lines(lines)} (files joined together?); "
-                                   f"{'that line was' if len(lines) == 1 else 'those lines were'} not read as songs.")
-        elif lines and len(lines) < table.data_lines:
-            report.conversions.append(f"{_count(len(lines), 'blank line')} ({_lines(lines)}) "
-                                      f"{'was' if len(lines) == 1 else 'were'} skipped.")
+    headers = [n for n, what in table.non_data if what == reading.NON_DATA_HEADER]
+    if headers:
+        report.warnings.append(f"The header line is repeated at {_lines(headers)} (files joined together?); "
+                               f"{'that line was' if len(headers) == 1 else 'those lines were'} not read as songs.")
+    blanks = [n for n, what in table.non_data if what == reading.NON_DATA_BLANK]
+    if blanks:  # harmless, so a conversion note rather than a warning
+        report.conversions.append(f"{_count(len(blanks), 'blank line')} ({_lines(blanks)}) "
+                                  f"{'was' if len(blanks) == 1 else 'were'} skipped.")
 
 
 def _clean_measures(table: reading.RawTable, plan: ColumnPlan, delimiter: str, report: LoadReport):

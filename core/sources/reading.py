@@ -1,6 +1,6 @@
 """Bytes → text → header and a raw table: encoding, file-type sniffing, delimiter, fast parse with a careful fallback.
 
-The fast path is pandas' pyarrow engine on UTF-8 bytes. It is kept only when every physical line under the header is
+The fast path is pyarrow's CSV reader on UTF-8 bytes. It is kept only when every physical line under the header is
 accounted for (one row per non-empty line); otherwise (rows with the wrong number of fields, quoted line breaks, a
 stray quote that swallows the lines after it) the csv module reads the file record by record, knowing each record's
 lines, and re-reads a bad multi-line record line by line. Every line under the header ends up as a row, a skipped line
@@ -90,11 +90,6 @@ class RawTable:
         if self.line_spans is None:
             self.line_spans = np.ones(len(self.record_numbers), dtype=np.int64)
             self.data_lines = self.data_lines or len(self.record_numbers)
-
-    @property
-    def accounted_lines(self) -> int:
-        """Lines under the header that are a row, a skipped line or a named non-data line (= data_lines)."""
-        return int(self.line_spans.sum()) + len(self.skipped) + len(self.non_data)
 
 
 def column_id(position: int) -> str:
@@ -401,10 +396,8 @@ def parse(decoded: DecodedText, delimiter: str, n_columns: int, text_columns: se
     if repeated.any():
         non_data += [(int(line), NON_DATA_HEADER) for line in lines[repeated]]
         frame, lines = frame.loc[~repeated].reset_index(drop=True), lines[~repeated]
-    table = RawTable(frame, np.arange(1, len(frame) + 1, dtype=np.int64), line_numbers=lines,
-                     line_spans=np.ones(len(frame), dtype=np.int64), non_data=sorted(non_data),
-                     data_lines=len(lengths))
-    return table
+    return RawTable(frame, np.arange(1, len(frame) + 1, dtype=np.int64), line_numbers=lines,
+                    line_spans=np.ones(len(frame), dtype=np.int64), non_data=sorted(non_data), data_lines=len(lengths))
 
 
 def _is_blank(row: list[str], width: int) -> bool:
