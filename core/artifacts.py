@@ -496,8 +496,9 @@ def _load_skops(file: Path, expected_class: str | None) -> Any:
     try:
         untrusted = skops.io.get_untrusted_types(file=file)
     except Exception as error:  # noqa: BLE001 — not a skops file at all (a pickle renamed, a truncated zip)
-        raise ArtifactError(f"stored suite failed to load {file.name}: it is not a skops file "
-                            f"({type(error).__name__}); retrain the suite") from None
+        raise ArtifactError(f"stored suite failed to load {file.name}: it is not a skops file (it was replaced or "
+                            "damaged after it was saved) and is never opened as anything else; retrain the suite") \
+            from None
     refused = [name for name in untrusted if name not in SKOPS_TRUSTED_TYPES]
     if refused:
         raise ArtifactError(f"stored suite refused {file.name}: it holds the type {refused[0]}, which this app never "
