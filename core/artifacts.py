@@ -34,12 +34,14 @@ import sys
 import threading
 import time
 import uuid
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from core import suites as S
@@ -492,19 +494,18 @@ def _load_model(entry: dict, file: Path) -> Any:
 def _load_skops(file: Path, expected_class: str | None) -> Any:
     """A scikit-learn object from a skops file, building only allow-listed types; anything else refused by name."""
     import skops.io
+    from skops.io.exceptions import UntrustedTypesFoundException
 
     try:
-        untrusted = skops.io.get_untrusted_types(file=file)
-    except Exception as error:  # noqa: BLE001 — not a skops file at all (a pickle renamed, a truncated zip)
+        model = skops.io.load(file, trusted=list(SKOPS_TRUSTED_TYPES))  # checks every type before building any
+    except UntrustedTypesFoundException:
+        refused = [t for t in skops.io.get_untrusted_types(file=file) if t not in SKOPS_TRUSTED_TYPES] or ["?"]
+        raise ArtifactError(f"stored suite refused {file.name}: it holds the type {refused[0]}, which this app never "
+                            "loads; retrain the suite") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError):  # a pickle renamed, a truncated zip
         raise ArtifactError(f"stored suite failed to load {file.name}: it is not a skops file (it was replaced or "
                             "damaged after it was saved) and is never opened as anything else; retrain the suite") \
             from None
-    refused = [name for name in untrusted if name not in SKOPS_TRUSTED_TYPES]
-    if refused:
-        raise ArtifactError(f"stored suite refused {file.name}: it holds the type {refused[0]}, which this app never "
-                            "loads; retrain the suite")
-    try:
-        model = skops.io.load(file, trusted=list(untrusted))
     except Exception as error:  # noqa: BLE001
         raise ArtifactError(f"stored suite failed to load {file.name} ({type(error).__name__}: {str(error)[:200]}); "
                             "retrain the suite") from None
@@ -512,7 +513,36 @@ def _load_skops(file: Path, expected_class: str | None) -> Any:
     if kind not in SKOPS_ESTIMATORS or (expected_class and type(model).__name__ != expected_class):
         raise ArtifactError(f"stored suite refused {file.name}: it holds a {kind}, not the "
                             f"{expected_class or 'estimator'} its manifest names; retrain the suite")
+    if not all(_sound_tree(tree) for tree in _trees(model)):
+        raise ArtifactError(f"stored suite refused {file.name}: a decision tree in it points outside itself (it was "
+                            "altered after it was saved); retrain the suite")
     return model
+
+
+def _trees(model: Any) -> list[Any]:
+    """Every fitted sklearn Tree inside a tree, forest or boosting model."""
+    found, pending = [], [model]
+    while pending:
+        item = pending.pop()
+        if hasattr(item, "tree_"):
+            found.append(item.tree_)
+        estimators = getattr(item, "estimators_", None)
+        if estimators is not None:
+            pending.extend(np.ravel(np.asarray(estimators, dtype=object)))
+    return found
+
+
+def _sound_tree(tree: Any) -> bool:
+    """Children and features inside the tree, children after their parent: scikit-learn indexes nodes unchecked, so
+    a tree altered to point elsewhere could read outside its memory or loop forever."""
+    left, right, feature = tree.children_left, tree.children_right, tree.feature
+    nodes = np.arange(tree.node_count)
+    leaf = left == -1
+    inner = ~leaf
+    return bool(len(left) == tree.node_count and np.array_equal(leaf, right == -1)
+                and (left[inner] > nodes[inner]).all() and (right[inner] > nodes[inner]).all()
+                and (left[inner] < tree.node_count).all() and (right[inner] < tree.node_count).all()
+                and (feature[inner] >= 0).all() and (feature[inner] < tree.n_features).all())
 
 
 def _refusing(path: Path, load, *args):

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -165,6 +166,35 @@ def test_an_allowed_type_of_the_wrong_kind_is_refused(stored, suite):
     manifest["files"][relative] = sha256_of(path / relative)
     _write_manifest(path, manifest)
     with pytest.raises(ArtifactError, match="not the LinearRegression its manifest names"):
+        store.load(path)
+
+
+@pytest.mark.parametrize("damage", ["child outside the tree", "child before its parent", "feature out of range"])
+def test_a_tree_altered_to_point_outside_itself_is_refused(stored, damage):
+    """skops builds a Tree from raw node arrays that scikit-learn indexes unchecked: a tampered one could read
+    outside its memory or loop forever at predict time, so it is refused at load."""
+    import skops.io
+
+    store, path = stored
+    relative = _manifest(path)["model_files"]["RANDOM FOREST CLASSIFIER"]["file"]
+    forest = skops.io.load(path / relative, trusted=["sklearn.tree._tree.Tree"])
+    tree = forest.estimators_[3].tree_
+    state = tree.__getstate__()
+    nodes = state["nodes"].copy()
+    inner = int(np.flatnonzero(nodes["left_child"] != -1)[-1])
+    if damage == "child outside the tree":
+        nodes["left_child"][inner] = tree.node_count + 10_000
+    elif damage == "child before its parent":
+        nodes["right_child"][inner] = 0
+    else:
+        nodes["feature"][inner] = 99
+    state["nodes"] = nodes
+    tree.__setstate__(state)
+    skops.io.dump(forest, path / relative)
+    manifest = _manifest(path)
+    manifest["files"][relative] = sha256_of(path / relative)
+    _write_manifest(path, manifest)
+    with pytest.raises(ArtifactError, match="points outside itself"):
         store.load(path)
 
 
