@@ -136,7 +136,9 @@ navigation = st.navigation({
     section: [st.Page(path, title=title, icon=icon) for path, title, icon in pages if (HERE / path).exists()]
     for section, pages in PAGES.items()
 })
-pick_dataset()
+in_use = pick_dataset()
+if in_use.report.source != "upload":  # the server's own data: the twin or its --data file
+    cache.autotrain_default_suite(in_use)
 navigation.run()
 # The page is drawn: import the model libraries in the background while the person reads, so the first visit to a
 # model page does not wait ~4 s for TensorFlow and scikit-learn (once per server, only when a suite is stored).

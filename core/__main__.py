@@ -1,4 +1,4 @@
-"""Command line: `python -m core twin|train|score|bench …` for headless use."""
+"""Command line: `python -m core twin|train|jobs|score|bench …` for headless use."""
 from __future__ import annotations
 
 import argparse
@@ -18,9 +18,15 @@ def _twin(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from core.training import main_train
+    from core.jobs import main_train
 
     return main_train(args)
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    from core.jobs import main_jobs
+
+    return main_jobs(args)
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -59,7 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="classification target: popularity ≥ the 99th percentile (the report's), or 2 / 3 "
                             "quantile bins of popularity (the report's variants)")
     train.add_argument("--store", type=Path, help="store folder (default: $SPOTIFY_STORE or .store)")
+    train.add_argument("--scheduler", help="run on this Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: "
+                                           "$SPOTIFY_DASK_SCHEDULER, else an embedded cluster, one worker per core)")
     train.set_defaults(func=_train)
+
+    jobs = sub.add_parser("jobs", help="list the training jobs in the store (status, progress), or cancel one")
+    jobs.add_argument("--store", type=Path, help="store folder (default: $SPOTIFY_STORE or .store)")
+    jobs.add_argument("--cancel", metavar="JOB_ID", help="ask this running job to stop (it stores nothing)")
+    jobs.set_defaults(func=_jobs)
 
     score = sub.add_parser("score", help="score a CSV of songs with every model of the stored suite")
     score.add_argument("input", type=Path)

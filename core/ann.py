@@ -287,13 +287,52 @@ class InferenceNetwork:
                         for i, (kind, activation) in enumerate(zip(kinds, activations))])
 
 
+class TrainedNetwork:
+    """A network fitted in a training worker, as it travels back to the process that stores the suite: the .keras
+    file's bytes and its numpy inference pass. The receiving process (the web server) never imports TensorFlow."""
+
+    def __init__(self, keras_bytes: bytes, inference: InferenceNetwork | None):
+        self.keras_bytes = keras_bytes
+        self.inference = inference
+
+    @classmethod
+    def from_keras(cls, model) -> "TrainedNetwork":
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:  # Keras saves only to a path ending in .keras
+            path = os.path.join(folder, "network.keras")
+            model.save(path)
+            with open(path, "rb") as handle:
+                data = handle.read()
+        return cls(data, InferenceNetwork.from_keras(model))
+
+    def keras_model(self):
+        """The full Keras model (imports TensorFlow); only needed when numpy cannot evaluate a layer."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "network.keras")
+            with open(path, "wb") as handle:
+                handle.write(self.keras_bytes)
+            return load_network(path)
+
+    def __call__(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return (self.inference or self.keras_model())(x, training=False)
+
+
 def inference_pass(model) -> InferenceNetwork | None:
     """The network's numpy inference pass (a loaded suite already holds one), or None when numpy cannot evaluate one
     of its layers."""
+    if isinstance(model, TrainedNetwork):
+        return model.inference
     return model if isinstance(model, InferenceNetwork) else InferenceNetwork.from_keras(model)
 
 
 def save_network(model, path: os.PathLike | str) -> None:
+    if isinstance(model, TrainedNetwork):
+        with open(path, "wb") as handle:
+            handle.write(model.keras_bytes)
+        return
     model.save(os.fspath(path))
 
 

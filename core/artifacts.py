@@ -247,7 +247,7 @@ class ArtifactStore:
 
                 relative, fmt = f"{stem}.keras", "keras"
                 ann.save_network(model, folder / relative)
-                inference = ann.InferenceNetwork.from_keras(model)
+                inference = ann.inference_pass(model)
                 if inference is not None:
                     inference.save(folder / f"{stem}.npz")
                     extra["inference_file"] = f"{stem}.npz"

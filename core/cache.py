@@ -14,7 +14,7 @@ import streamlit as st
 from core import sources
 
 if TYPE_CHECKING:  # the model stack (scikit-learn, XGBoost) is imported by the first model page, not at start-up
-    from core import artifacts, comparison, scoring
+    from core import artifacts, comparison, jobs, scoring
     from core.training import SuiteConfig
 
 DATASET_KEY = "dataset"
@@ -334,3 +334,54 @@ def xgboost_importance(fingerprint: str, suite_path: str, _suite, _frame, _table
     from core import comparison
 
     return comparison.regression_shap_importance(_suite, _frame, _tables.test_predictions)
+
+
+# ---- training jobs (issue #13) ---------------------------------------------------------------------------------------
+# One JobManager per server and store: it holds the Dask client (which cache_resource cannot hold itself: a Client is
+# awaitable) and the threads of the jobs this server owns. Jobs themselves live in the store, so every session, every
+# server replica on the same store and the CLI see the same ones.
+
+AUTOTRAIN_ENV = "SPOTIFY_AUTOTRAIN"
+SCHEDULER_ENV = "SPOTIFY_DASK_SCHEDULER"  # core.jobs.SCHEDULER_ENV, named here so start-up needs no model import
+
+
+def job_manager() -> jobs.JobManager:
+    return _job_manager(str(suite_store().root), os.environ.get(SCHEDULER_ENV) or "")
+
+
+@st.cache_resource(show_spinner=False)
+def _job_manager(root: str, scheduler: str) -> jobs.JobManager:
+    import atexit
+
+    from core import jobs
+
+    manager = jobs.JobManager(Path(root), scheduler=scheduler or None)
+    atexit.register(manager.close)  # the embedded cluster's processes end with the server
+    return manager
+
+
+def autotrain_default_suite(dataset: sources.Dataset) -> None:
+    """Once per server and data: queue the report's default suite when none is stored (SPOTIFY_AUTOTRAIN=0: never).
+
+    So a newcomer reaches a scored song on What-if without pressing Train."""
+    if os.environ.get(AUTOTRAIN_ENV, "1") == "0" or not dataset.report.has_target:
+        return
+    _autotrain_once(dataset.fingerprint, str(suite_store().root), dataset)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _autotrain_once(fingerprint: str, root: str, _dataset: sources.Dataset) -> None:
+    """In a background thread: the check imports the model stack (~2 s), which the first page must not wait for."""
+    import threading
+
+
+    def work() -> None:
+        from core import artifacts
+        from core.training import SuiteConfig
+
+        if artifacts.ArtifactStore(Path(root)).find(fingerprint, SuiteConfig()) is not None:
+            return
+        label = "the twin (synthetic)" if _dataset.is_twin else _dataset.report.name
+        job_manager().submit(_dataset.frame, fingerprint, SuiteConfig(), label)
+
+    threading.Thread(target=work, name="autotrain", daemon=True).start()

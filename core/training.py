@@ -7,19 +7,18 @@ One generic loop over `core.suites` specs:
    is on both sides; the classification target is popularity ≥ the 99th percentile of the TRAINING popularity (73 on
    the report's data), or 2 / 3 quantile bins of it;
 3. one StandardScaler fitted on the training features; every model takes the scaled matrix;
-4. models (and CV folds) run in a joblib pool, slowest first (longest-processing-time-first), each estimator with one
-   thread of its own; results stream back to the caller's thread (`return_as="generator_unordered"`), where the
-   progress callback is called and the metrics are computed. A model that raises becomes a row with status "failed"
-   and the error text; the others carry on.
+4. models (and CV folds) run through an *executor*, slowest first (longest-processing-time-first), each estimator
+   with one thread of its own; results stream back to the caller's thread, where the progress callback is called and
+   the metrics are computed. A model that raises becomes a row with status "failed" and the error text; the others
+   carry on. The app and the CLI train only as jobs (`core.jobs`), whose executor runs every task on Dask workers; the
+   default executor here, an in-process joblib pool, is for tests and library use on small data.
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import math
 import platform
-import sys
 import time
 import traceback
 import warnings
@@ -36,7 +35,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_class_weight
 
-from core import metrics, schema
+from core import ann, metrics, schema
 from core import suites as S
 
 BINNINGS = ("top1", "2bin", "3bin")
@@ -108,6 +107,7 @@ class ProgressEvent:
     done: int
     total: int
     error: str | None = None
+    cpu_s: float | None = None     # CPU seconds the task used where it ran (executors that measure it)
 
 
 @dataclass(eq=False)
@@ -169,8 +169,6 @@ class TrainedSuite:
 
 def predict_regression(kind: str, model: Any, x: np.ndarray) -> np.ndarray:
     if kind == S.KIND_KERAS:
-        from core import ann
-
         return ann.predict_network(model, x).reshape(-1).astype(float)
     return np.asarray(model.predict(x), dtype=float).reshape(-1)
 
@@ -178,8 +176,6 @@ def predict_regression(kind: str, model: Any, x: np.ndarray) -> np.ndarray:
 def predict_class_proba(kind: str, model: Any, x: np.ndarray, classes: list[int]) -> np.ndarray:
     """(n, len(classes)) probabilities in `classes` order."""
     if kind == S.KIND_KERAS:
-        from core import ann
-
         return ann.network_probabilities(ann.predict_network(model, x))
     proba = np.asarray(model.predict_proba(x), dtype=float)
     model_classes = list(getattr(model, "classes_", classes))
@@ -377,6 +373,14 @@ def _balanced_weights(y: np.ndarray) -> dict[int, float]:
 
 
 def _run_task(task: _Task, data: _Prepared, inner_jobs: int = 1) -> _Outcome:
+    with warnings.catch_warnings():
+        # liblinear / lbfgs stop at max_iter on some folds; the metrics show the result, the warning adds nothing
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        warnings.filterwarnings("ignore", message=".*(?:y_pred contains classes|Precision is ill-defined).*")
+        return _fit_and_evaluate(task, data, inner_jobs)
+
+
+def _fit_and_evaluate(task: _Task, data: _Prepared, inner_jobs: int) -> _Outcome:
     start = time.perf_counter()
     spec = task.spec
     try:
@@ -411,7 +415,8 @@ def _run_task(task: _Task, data: _Prepared, inner_jobs: int = 1) -> _Outcome:
         fit_start = time.perf_counter()
         estimator.fit(X_fit, y_fit, **fit_kwargs)
         fit_s = time.perf_counter() - fit_start
-        model = estimator.model_ if spec.kind == S.KIND_KERAS else estimator
+        # a network travels back as its .keras bytes + numpy pass: whoever stores the suite never imports TensorFlow
+        model = ann.TrainedNetwork.from_keras(estimator.model_) if spec.kind == S.KIND_KERAS else estimator
         info: dict[str, Any] = {}
         if spec.kind == S.KIND_KERAS:
             info["epochs"] = estimator.epochs_
@@ -455,6 +460,9 @@ class _CannotClassify(ValueError):
 
 # ---- running the pool -----------------------------------------------------------------------------------------------
 
+# runs the LPT-ordered tasks, calling on_start / on_done in the caller's thread; returns how many workers ran them
+Executor = Callable[[list[_Task], _Prepared, Callable[[_Task], None], Callable[[_Outcome], None]], int]
+
 def _execute(tasks: list[_Task], data: _Prepared, n_jobs: int, backend: str,
              on_start: Callable[[_Task], None], on_done: Callable[[_Outcome], None]) -> None:
     """Run the tasks (already in LPT order) on n_jobs workers; callbacks run in this (the caller's) thread."""
@@ -489,8 +497,13 @@ def _effective_jobs(n_jobs: int, n_tasks: int) -> int:
 
 def train_suite(frame: pd.DataFrame, config: SuiteConfig, fingerprint: str,
                 progress: Callable[[ProgressEvent], None] | None = None, n_jobs: int = -1, *,
-                backend: str = DEFAULT_BACKEND, specs: list[S.ModelSpec] | None = None) -> TrainedSuite:
-    """Train every model the config selects (or `specs`, for tests) and evaluate it on the held-out split."""
+                backend: str = DEFAULT_BACKEND, specs: list[S.ModelSpec] | None = None,
+                executor: Executor | None = None) -> TrainedSuite:
+    """Train every model the config selects (or `specs`, for tests) and evaluate it on the held-out split.
+
+    `executor(tasks, data, on_start, on_done) -> workers` runs the tasks somewhere else (core.jobs: on Dask) and calls
+    the callbacks in this thread; without one, an in-process joblib pool of `n_jobs` runs them. An executor may raise
+    to abandon the run (a cancelled job): nothing is returned then."""
     wall_start = time.perf_counter()
     created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     features = _frame_features(frame)
@@ -562,13 +575,14 @@ def train_suite(frame: pd.DataFrame, config: SuiteConfig, fingerprint: str,
         else:
             fold_outcomes.setdefault(task.spec.name, []).append(outcome)
         status = "finished" if outcome.status == STATUS_OK else "failed"
-        emit(ProgressEvent(task.label, task.spec.suite, status, outcome.seconds, done, total, outcome.error))
+        emit(ProgressEvent(task.label, task.spec.suite, status, outcome.seconds, done, total, outcome.error,
+                           outcome.info.get("cpu_s")))
 
-    with warnings.catch_warnings():
-        # liblinear / lbfgs stop at max_iter on some folds; the metrics show the result, the warning adds nothing
-        warnings.filterwarnings("ignore", category=ConvergenceWarning)
-        warnings.filterwarnings("ignore", message=".*(?:y_pred contains classes|Precision is ill-defined).*")
+    if executor is None:
         _execute(tasks, data, workers, backend, on_start, on_done)
+    else:
+        workers = executor(tasks, data, on_start, on_done)
+        backend = getattr(executor, "name", type(executor).__name__)
 
     return _assemble(config, fingerprint, features, threshold, edges, classes, scaler, selected, outcomes,
                      fold_outcomes, data, cleaned, test_pos, split_info, warnings_list, created_at,
@@ -702,7 +716,7 @@ def library_versions(include_keras: bool = False) -> dict[str, str]:
     return versions
 
 
-# ---- command line: python -m core train ------------------------------------------------------------------------------
+# ---- command line helpers (python -m core train lives in core.jobs) --------------------------------------------------
 
 SUITE_CHOICES = {"regression": ("regression",), "classification": ("classification", "weighted"),
                  "all": ("regression", "classification", "weighted")}
@@ -739,58 +753,3 @@ def format_tables(suite: TrainedSuite) -> str:
         if failed:
             parts.append("Failed:\n" + "\n".join(f"  {name}: {error}" for name, error in failed.items()))
     return "\n\n".join(parts)
-
-
-def main_train(args: argparse.Namespace) -> int:
-    """`python -m core train`: train the chosen suites, print progress and the tables, save them to the store."""
-    from core import artifacts
-
-    try:
-        config = SuiteConfig(suites=SUITE_CHOICES[args.suite], include_ann=not args.no_ann, extras=args.extras,
-                             grouped=args.grouped, cv_folds=args.cv or 0, max_rows=args.max_rows,
-                             binning=getattr(args, "binning", "top1"))
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    try:
-        frame, fingerprint, label = _load_data(args.data)
-    except FileNotFoundError:
-        print(f"error: {args.data} does not exist", file=sys.stderr)
-        return 2
-    except ValueError as error:  # the data layer's DataError is a ValueError with readable sentences
-        print(f"error: {args.data} could not be loaded.\n{error}", file=sys.stderr)
-        return 2
-    print(f"training on {label}: {len(frame):,} rows, fingerprint {fingerprint}, settings {config.key()}", flush=True)
-    start = time.perf_counter()
-
-    suite_labels = {"regression": "regression", "classification": "classification", "weighted": "class-weighted"}
-
-    def show(event: ProgressEvent) -> None:
-        label = suite_labels.get(event.suite, event.suite)
-        name = event.model if label in event.model else f"{event.model} ({label})"
-        counter = f"[{event.done:>3}/{event.total}]"
-        if event.status == "started":
-            print(f"{counter} started  {name}", flush=True)
-        elif event.status == "finished":
-            print(f"{counter} finished {name} in {event.seconds:.1f} s", flush=True)
-        else:
-            print(f"{counter} FAILED   {name}: {event.error}", flush=True)
-
-    try:
-        suite = train_suite(frame, config, fingerprint, progress=show)
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(f"\ntrained {len(suite.models)} models in {time.perf_counter() - start:.1f} s "
-          f"(popular = popularity ≥ {suite.popular_threshold:g}, split: {suite.manifest['split']['kind']})\n")
-    print(format_tables(suite))
-    for warning in suite.manifest.get("warnings", []):
-        print(f"warning: {warning}", file=sys.stderr)
-    try:
-        store = artifacts.ArtifactStore(args.store)
-        path = store.save(suite)
-    except artifacts.ArtifactError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"\nsaved to {path}")
-    return 0

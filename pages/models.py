@@ -1,13 +1,11 @@
 """Model comparison: the report's metric tables beside honest ones, a threshold explorer, random vs grouped split.
 
-Reads a trained suite from the artifact store (metrics first, models only when a chart needs them) or trains one with
-live progress. The URL carries tab, model and threshold so a view can be shared.
+Reads a trained suite from the artifact store (metrics first, models only when a chart needs them) or queues a training
+job whose live progress everyone using the data sees. The URL carries tab, model and threshold so a view can be
+shared.
 """
 from __future__ import annotations
 
-import queue
-import threading
-import time
 from dataclasses import replace
 from functools import partial
 
@@ -15,7 +13,8 @@ import streamlit as st
 
 from core import cache, comparison as cmp, model_charts as charts
 from core.artifacts import ArtifactError
-from core.training import SuiteConfig, train_suite
+from core.training import SuiteConfig
+from core.ui import jobs_panel
 
 TABS = {"regression": ":material/show_chart: Regression", "classification": ":material/target: Classification",
         "split": ":material/call_split: Random vs grouped split", "export": ":material/download: Export"}
@@ -26,68 +25,17 @@ SAMPLE_CHOICES = (None, 50_000, 20_000, 5_000)
 CV_CHOICES = (0, 3, 5, 10)
 BINNINGS = {"top1": "popular = top 1 % (the report's)", "2bin": "2 quantile bins", "3bin": "3 quantile bins"}
 THRESHOLD_STEP = 0.005
-PENDING_SUITE = "cmp_pending_suite"  # set after a training run; applied before the suite selector is drawn
+PENDING_SUITE = "cmp_pending_suite"  # set when a watched job stored its suite; applied before the selector is drawn
 
 
-# ---- training --------------------------------------------------------------------------------------------------
+# ---- training (a shared job: core.jobs; its live progress: core.ui.jobs_panel) ------------------------------------
 
-def _progress_text(done: int, total: int, elapsed: float) -> str:
-    text = f"{done}/{total} models · {elapsed:.0f} s elapsed"
-    if 0 < done < total:
-        text += f" · about {elapsed / done * (total - done):.0f} s left"
-    return text
-
-
-def train_and_store(dataset, config: SuiteConfig) -> bool:
-    """Train in a worker thread and draw its progress events here, so every model's start and finish shows live."""
-    events: queue.Queue = queue.Queue()
-    outcome: dict = {}
-
-    def work() -> None:
-        try:
-            suite = train_suite(dataset.frame, config, dataset.fingerprint, progress=events.put)
-            outcome["path"] = cache.suite_store().save(suite)
-        except Exception as error:  # reported below as a sentence  # noqa: BLE001
-            outcome["error"] = error
-
-    started = time.monotonic()
-    running: list[str] = []
-    with st.status(f"Training — {cmp.describe_config(config)}", expanded=True) as status:
-        bar = st.progress(0.0, text="Preparing the split…")
-        log = st.empty()
-        finished: list[str] = []
-        worker = threading.Thread(target=work, name="cmp-train", daemon=True)
-        worker.start()
-        done = total = 0
-        while worker.is_alive() or not events.empty():
-            try:
-                event = events.get(timeout=0.25)
-            except queue.Empty:
-                elapsed = time.monotonic() - started
-                if total:
-                    bar.progress(min(done / total, 1.0), text=_progress_text(done, total, elapsed)
-                                 + (f" · now: {', '.join(running)}" if running else ""))
-                continue
-            done, total = event.done, event.total
-            if event.status == "started":
-                running.append(event.model)
-            else:
-                if event.model in running:
-                    running.remove(event.model)
-                mark = ":material/check_circle:" if event.status == "finished" else ":material/error:"
-                detail = f"{event.seconds:.1f} s" if event.status == "finished" else f"failed: {event.error}"
-                finished.append(f"{mark} **{event.model}** ({event.suite}) — {detail}")
-                log.markdown("\n\n".join(finished[-12:]))
-            elapsed = time.monotonic() - started
-            bar.progress(min(done / max(total, 1), 1.0), text=_progress_text(done, total, elapsed)
-                         + (f" · now: {', '.join(running)}" if running else ""))
-        if "error" in outcome:
-            status.update(label="Training failed", state="error")
-            st.error(f"Training stopped: {outcome['error']}. Nothing was saved; try a smaller sample or fewer suites.")
-            return False
-        status.update(label=f"Trained {len(finished)} models in {time.monotonic() - started:.0f} s and saved them",
-                      state="complete", expanded=False)
-    return True
+def submit(config: SuiteConfig) -> None:
+    """Queue these settings as a job, or join the one already running: nobody trains the same suite twice."""
+    label = "the twin (synthetic)" if dataset.is_twin else dataset.report.name
+    _, started = cache.job_manager().submit(dataset.frame, dataset.fingerprint, config, label)
+    if not started:
+        st.toast("These settings are already training — showing that job's progress.", icon=":material/group:")
 
 
 def settings_panel(active: SuiteConfig | None, stored_keys: set[str], expanded: bool) -> None:
@@ -124,15 +72,16 @@ def settings_panel(active: SuiteConfig | None, stored_keys: set[str], expanded: 
         config = replace(base, suites=tuple(s for s in SUITE_CHOICES if s in suites), include_ann=include_ann,
                          extras=extras, grouped=grouped, cv_folds=cv_folds, max_rows=max_rows, binning=binning)
         exists = config.key() in stored_keys
+        running = config.key() in {job.config_key for job in live}
         describe, button = st.columns([3, 2], vertical_alignment="center")
         describe.caption(f"Will train: {cmp.describe_config(config)}"
-                         + (" — already stored; retraining replaces it." if exists else "."))
+                         + (" — training now (progress above)." if running
+                            else " — already stored; retraining replaces it." if exists else "."))
         label = "Retrain these settings" if exists else "Train with these settings"
-        if button.button(label, type="secondary" if exists else "primary", key="cmp_train",
-                         icon=":material/model_training:", width="stretch"):
-            if train_and_store(dataset, config):
-                st.session_state[PENDING_SUITE] = config.key()
-                st.rerun()
+        button.button(label, type="secondary" if exists else "primary", key="cmp_train", disabled=running,
+                      icon=":material/model_training:", width="stretch", on_click=submit, args=(config,),
+                      help="Training runs as a job on the Dask workers, not in this page: you can leave and come back, "
+                           "and everyone using this data sees its progress.")
 
 
 # ---- URL state -----------------------------------------------------------------------------------------------------
@@ -156,17 +105,27 @@ if not dataset.report.has_target:
                "there is nothing to train or compare. Load a file that has it, or the twin, in the sidebar.")
     st.stop()
 
+jobs_panel.panel(dataset.fingerprint, key="cmp")
+live = jobs_panel.live_jobs(dataset.fingerprint)
 stored = cache.stored_suite_configs(dataset.fingerprint)
 stored_by_key = {config.key(): config for config in stored}
+for key, status in jobs_panel.pop_finished().items():
+    if status == "done":
+        st.session_state[PENDING_SUITE] = key
 if (pending := st.session_state.pop(PENDING_SUITE, None)) in stored_by_key:
     st.session_state["cmp_suite"] = pending
 if st.session_state.get("cmp_suite") not in stored_by_key:
     st.session_state.pop("cmp_suite", None)
 
 if not stored:
-    st.info("No suite is trained on this data yet. Training the report's models on all rows takes a few minutes; "
-            "a sample trains in seconds. The result is stored, so next time this page opens instantly.")
-    settings_panel(None, set(), expanded=True)
+    if live:
+        st.info("No suite is stored for this data yet; the training above stores one, and this page shows it as soon "
+                "as it is done. You can leave this page meanwhile.")
+    else:
+        st.info("No suite is trained on this data yet. Training the report's models on all rows takes about a minute "
+                "on the Dask workers; a sample trains in seconds. The result is stored, so next time this page opens "
+                "instantly.")
+    settings_panel(live[0].suite_config if live else None, set(), expanded=not live)
     st.stop()
 
 keys = cmp.preferred_order(stored, SuiteConfig())
@@ -182,10 +141,8 @@ try:
 except ArtifactError as error:
     st.error(f"The stored suite ({cmp.describe_config(config)}) failed verification and was not used: {error}. "
              "Its files changed after it was saved. Retrain it to replace it.")
-    if st.button("Retrain this suite", type="primary", key="cmp_retrain_broken"):
-        if train_and_store(dataset, config):
-            st.session_state[PENDING_SUITE] = config.key()
-            st.rerun()
+    st.button("Retrain this suite", type="primary", key="cmp_retrain_broken", on_click=submit, args=(config,),
+              disabled=config.key() in {job.config_key for job in live})
     st.stop()
 
 settings_panel(config, set(stored_by_key), expanded=False)
@@ -383,9 +340,9 @@ def split_section() -> None:
         other = "random-split" if config.grouped else "artist-grouped"
         st.info(f"Only the {'artist-grouped' if config.grouped else 'random'} split is stored for these settings. "
                 "Train the same settings with the other split to see how much the models lean on knowing the artist.")
-        if st.button(f"Train the {other} counterpart", key="cmp_train_counterpart", type="primary"):
-            if train_and_store(dataset, replace(config, grouped=not config.grouped)):
-                st.rerun()
+        counterpart = replace(config, grouped=not config.grouped)
+        st.button(f"Train the {other} counterpart", key="cmp_train_counterpart", type="primary", on_click=submit,
+                  args=(counterpart,), disabled=counterpart.key() in {job.config_key for job in live})
         return
     st.caption("The same settings trained twice: the report's random 80/20 split, and a split where no artist has "
                "songs on both sides (GroupShuffleSplit on artist_name). Baselines are left out.")

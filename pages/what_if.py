@@ -9,6 +9,7 @@ import streamlit as st
 
 from core import artifacts, cache, safe_csv, schema, scoring
 from core import whatif_charts as charts
+from core.ui import jobs_panel
 
 MODELS_PAGE = "pages/models.py"
 # The views under the headline numbers; one is open (and drawn) at a time.
@@ -32,8 +33,13 @@ except artifacts.ArtifactError as error:  # a damaged or outdated store is a mes
     suite = None
 
 if suite is None:
+    jobs_panel.panel(dataset.fingerprint, key="wi")  # reruns the page the moment a job stores the suite
+    if jobs_panel.live_jobs(dataset.fingerprint):
+        st.info("The report's models are training on this data now (progress above). This page scores your song as "
+                "soon as they are stored — no need to press anything or reload.", icon=":material/hourglass_top:")
+        st.stop()
     st.info("No models are trained on this data yet, so there is nothing to score with. Train the report's model "
-            "suites once (a few minutes on the full data); this page uses them as soon as they are stored.")
+            "suites once (about a minute on the full data); this page uses them as soon as they are stored.")
     if (Path(__file__).resolve().parent / Path(MODELS_PAGE).name).exists():
         st.page_link(MODELS_PAGE, label="Train the models on the Model comparison page",
                      icon=":material/model_training:")

@@ -13,6 +13,8 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 def twin_cache_of_this_run(tmp_path_factory):
     """The app's twin cache in a folder of this run (servers started by tests inherit it), not the user's."""
     os.environ["SPOTIFY_CACHE"] = str(tmp_path_factory.mktemp("twin-cache"))
+    # no server or page started by a test queues the default suite by itself; the tests that want it say so
+    os.environ["SPOTIFY_AUTOTRAIN"] = "0"
 
 
 @pytest.fixture(scope="session")

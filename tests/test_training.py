@@ -12,8 +12,8 @@ from sklearn.utils.class_weight import compute_class_weight
 
 from core import schema
 from core import suites as S
-from core.training import (CLASSIFICATION_COLUMNS, REGRESSION_COLUMNS, SuiteConfig, TrainedSuite, main_train,
-                           train_suite)
+from core.jobs import main_train
+from core.training import CLASSIFICATION_COLUMNS, REGRESSION_COLUMNS, SuiteConfig, TrainedSuite, train_suite
 
 ROWS = 3_000
 CONFIG = SuiteConfig(include_ann=False)

@@ -61,3 +61,36 @@ def test_tensorflow_is_prefetched_only_for_networks_stored_without_a_numpy_pass(
     cache.prefetch_model_libraries()
     assert listed.wait(timeout=30)
     assert started.wait(timeout=30 if keras_expected else 2) == keras_expected
+
+
+def _autotrain_app(monkeypatch, tmp_path, small_twin, enabled: str):
+    from core import cache
+
+    monkeypatch.setenv("SPOTIFY_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("SPOTIFY_AUTOTRAIN", enabled)
+    monkeypatch.setattr(cache, "twin_dataset", lambda: small_twin)  # the router's default data, small
+    return AppTest.from_file(APP, default_timeout=120).run()
+
+
+def test_a_fresh_store_queues_the_default_suite_without_a_click(monkeypatch, tmp_path, small_twin, in_process_jobs):
+    import time
+
+    from core.training import SuiteConfig
+
+    at = _autotrain_app(monkeypatch, tmp_path, small_twin, "1")
+    assert not at.exception
+    deadline = time.monotonic() + 60
+    while (record := in_process_jobs().get(small_twin.fingerprint, SuiteConfig())) is None:
+        assert time.monotonic() < deadline, "no job was queued"
+        time.sleep(0.2)
+    assert record.config_key == SuiteConfig().key() and record.data_label == "the twin (synthetic)"
+    in_process_jobs().cancel(small_twin.fingerprint, SuiteConfig())
+
+
+def test_autotrain_off_queues_nothing(monkeypatch, tmp_path, small_twin, in_process_jobs):
+    import time
+
+    at = _autotrain_app(monkeypatch, tmp_path, small_twin, "0")
+    assert not at.exception
+    time.sleep(2)
+    assert in_process_jobs().jobs() == []

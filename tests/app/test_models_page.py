@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.conftest import rerun_until
+
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "models.py")
 ROWS = 3_000
 
@@ -135,7 +137,11 @@ def test_tampered_artifact_shows_the_verification_message(small_dataset, small_c
     assert at.button(key="cmp_retrain_broken").label == "Retrain this suite"
 
 
-def test_train_button_trains_saves_and_shows_the_suite(small_dataset, monkeypatch, tmp_path):
+def _has_suite(at: AppTest) -> bool:
+    return any(s.key == "cmp_suite" for s in at.selectbox)
+
+
+def test_train_button_trains_saves_and_shows_the_suite(small_dataset, monkeypatch, tmp_path, in_process_jobs):
     at = _page(small_dataset, tmp_path / "empty", monkeypatch)
     assert not at.exception
     assert "No suite is trained on this data yet" in _messages(at.info)
@@ -144,6 +150,7 @@ def test_train_button_trains_saves_and_shows_the_suite(small_dataset, monkeypatc
     at.run()
     at.button(key="cmp_train").click().run()
     assert not at.exception, [e.message for e in at.exception]
+    rerun_until(at, _has_suite)
     assert not at.error, _messages(at.error)
     assert "regression + classification · no ANNs" in at.selectbox(key="cmp_suite").format_func(
         at.selectbox(key="cmp_suite").value)
@@ -151,13 +158,15 @@ def test_train_button_trains_saves_and_shows_the_suite(small_dataset, monkeypatc
     assert list((tmp_path / "empty").iterdir())  # the suite was saved
 
 
-def test_the_three_bin_variant_trains_from_the_page_and_every_tab_renders(small_dataset, monkeypatch, tmp_path):
+def test_the_three_bin_variant_trains_from_the_page_and_every_tab_renders(small_dataset, monkeypatch, tmp_path,
+                                                                          in_process_jobs):
     at = _page(small_dataset, tmp_path / "empty", monkeypatch)
     at.multiselect(key="cmp_suites").set_value(["classification"])
     at.toggle(key="cmp_ann").set_value(False)
     at.selectbox(key="cmp_binning").set_value("3bin")
     at.run()
     at.button(key="cmp_train").click().run()
+    rerun_until(at, _has_suite)
     assert not at.exception and not at.error, [e.message for e in at.exception] + _messages(at.error)
     assert "3bin classes" in at.selectbox(key="cmp_suite").format_func(at.selectbox(key="cmp_suite").value)
     for tab in [t.label for t in at.tabs]:
@@ -240,3 +249,52 @@ def test_a_413_song_playlist_trains_and_the_page_says_popular_songs_are_few(shar
     assert not at.exception, [e.message for e in at.exception]
     assert any("popular songs" in w.value and "training split" in w.value for w in at.warning)
     assert at.dataframe, "the metric tables are on the page"
+
+
+def _live_record(dataset, config, **changes):
+    import time
+
+    from core import jobs
+
+    now = time.time()
+    fields = dict(fingerprint=dataset.fingerprint, config=config.to_dict(), config_key=config.key(),
+                  data_label="the twin (synthetic)", status=jobs.RUNNING, submitted_at=now - 20, started_at=now - 20,
+                  heartbeat_at=now, owner={"host": "another-server", "pid": 4242, "token": "x"}, workers=2, total=7,
+                  done=3, plan={m: 5.0 for m in "ABCDEFG"}, running={"D": now - 2},
+                  events=[{"model": m, "suite": "regression", "status": "finished", "seconds": 4.0, "error": None}
+                          for m in "ABC"])
+    return jobs.JobRecord(**{**fields, **changes})
+
+
+def test_a_job_someone_else_runs_shows_its_progress_and_anyone_can_cancel_it(small_dataset, small_config, monkeypatch,
+                                                                             tmp_path):
+    from core import jobs
+
+    store = tmp_path / "store"
+    files = jobs.JobFiles(store)
+    files.write(_live_record(small_dataset, small_config))
+    at = _page(small_dataset, store, monkeypatch)
+    assert not at.exception
+    assert any("3/7 models" in p.proto.text for p in at.get("progress"))
+    assert "Now: D" in _messages(at.caption)
+    assert "the training above stores one" in _messages(at.info)
+    assert at.button(key="cmp_train").disabled  # the same settings cannot be started twice
+    at.button(key=f"cmp_cancel_{small_config.key()}").click().run()
+    assert files.cancel_requested(small_dataset.fingerprint, small_config.key())
+    assert at.button(key=f"cmp_cancel_{small_config.key()}").label == "Cancelling…"
+
+
+def test_a_failed_or_interrupted_job_is_said_in_a_sentence(small_dataset, small_config, monkeypatch, tmp_path):
+    import time
+
+    from core import jobs
+
+    store = tmp_path / "store"
+    jobs.JobFiles(store).write(_live_record(small_dataset, small_config, status=jobs.FAILED, finished_at=time.time(),
+                                            error="could not reach the Dask scheduler at tcp://10.1.1.1:8786"))
+    at = _page(small_dataset, store, monkeypatch)
+    assert "could not reach the Dask scheduler" in _messages(at.error)
+    assert not at.button(key="cmp_train").disabled
+    jobs.JobFiles(store).write(_live_record(small_dataset, small_config, heartbeat_at=time.time() - 120))
+    at.run()
+    assert "interrupted after 3/7 models" in _messages(at.error)

@@ -148,3 +148,23 @@ def test_a_classification_only_suite_scores_hits_and_says_there_is_no_popularity
     assert metric(at, "Hit votes").split(" / ")[1] != "0"
     at.slider(key="wi_energy").set_value(0.9).run()
     assert not at.exception, [e.message for e in at.exception]
+
+
+def test_while_the_models_train_the_page_shows_the_job_and_then_scores_without_a_reload(twin, monkeypatch, tmp_path,
+                                                                                        in_process_jobs):
+    """A newcomer on a fresh store: the job's progress instead of 'train first', then the scored song."""
+    from core import cache, training
+
+    monkeypatch.setenv("SPOTIFY_STORE", str(tmp_path / "store"))
+    config = training.SuiteConfig(include_ann=False, max_rows=3_000)
+    in_process_jobs().submit(twin.frame, twin.fingerprint, config, "the twin (synthetic)")
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.message for e in at.exception]
+    if not any("Popularity (mean)" in m.label for m in at.metric):  # the tiny job may already be done
+        assert "training on this data now" in " ".join(i.value for i in at.info)
+        assert at.get("progress")
+    from tests.app.conftest import rerun_until
+
+    rerun_until(at, lambda at: any("Popularity (mean)" in m.label for m in at.metric))
+    assert cache.job_manager().get(twin.fingerprint, config).status == "done"
