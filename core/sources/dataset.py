@@ -71,7 +71,7 @@ class LoadReport:
 
     @property
     def lines_accounted(self) -> bool:
-        """The loader's promise: every line under the header is a row, a listed skipped line or a named non-data line."""
+        """The loader's promise: each line under the header is a row, a listed skipped line or a named non-data line."""
         return self.data_lines == self.loaded_lines + self.skipped_lines + len(self.non_data_lines)
 
     @property
