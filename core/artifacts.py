@@ -559,7 +559,7 @@ def _refusing(path: Path, load, *args):
 
 
 def _subfolders(folder: Path) -> list[Path]:
-    """Visible subfolders, sorted; an unreadable folder has none. Dot-folders are the store's own (`.jobs`, `.tmp-*`)."""
+    """Visible subfolders, sorted; an unreadable folder has none. Dot-folders are the store's (`.jobs`, `.tmp-*`)."""
     try:
         entries = sorted(folder.iterdir())
     except OSError:
