@@ -42,7 +42,18 @@ def accounted(report) -> None:
 
 TITLE_CHARS = st.sampled_from(list("abcXYZ 0129éüñ米津🍋,;'=-\"\n\r"))
 TITLES = st.text(TITLE_CHARS, min_size=1, max_size=12)
-CP1252_TITLES = st.text(st.sampled_from(list("abé ü€ñ")), min_size=1, max_size=8).map(lambda t: "é" + t)
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# A cp1252 line whose bytes also happen to be valid UTF-8 ("é€€" is E9 80 80, UTF-8 for "退") is read as UTF-8, as
+# UTF-8-first decoding promises; no decoder can tell those apart, so the oracle leaves them out.
+CP1252_TITLES = st.text(st.sampled_from(list("abé ü€ñ")), min_size=1, max_size=8).map(lambda t: "é" + t).filter(
+    lambda t: not _is_utf8(t.encode("cp1252")))
 ITEMS = st.one_of(
     st.tuples(st.just("good"), TITLES),
     st.tuples(st.just("good"), TITLES),
