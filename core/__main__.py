@@ -9,8 +9,10 @@ from pathlib import Path
 def _twin(args: argparse.Namespace) -> int:
     from core.twin import generate_twin
 
+    from core import safe_csv
+
     frame = generate_twin(n_rows=args.rows, seed=args.seed)
-    frame.to_csv(args.out, index=False)
+    safe_csv.write_csv(frame, args.out)
     print(f"wrote {len(frame):,} rows × {frame.shape[1]} columns to {args.out}")
     return 0
 

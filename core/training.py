@@ -704,14 +704,14 @@ def _jsonable(value: Any) -> Any:
 
 def library_versions(include_keras: bool = False) -> dict[str, str]:
     """Versions a stored suite depends on (artifacts refuses to load models written by other versions)."""
-    import joblib
     import pyarrow
     import scipy
     import sklearn
+    import skops
     import xgboost
 
     versions = {"python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
-                "scikit-learn": sklearn.__version__, "xgboost": xgboost.__version__, "joblib": joblib.__version__,
+                "scikit-learn": sklearn.__version__, "xgboost": xgboost.__version__, "skops": skops.__version__,
                 "scipy": scipy.__version__, "pyarrow": pyarrow.__version__}
     if include_keras:
         from core import ann

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import cache, eda
+from core import cache, eda, safe_csv
 from core import report_figures as rf
 from core.twin import TWIN_LABEL
 
@@ -17,7 +17,7 @@ tables = cache.eda_overview(fingerprint, tuple(getattr(report, "filled_columns",
 
 
 def download(table, name: str, key: str, index: bool = False) -> None:
-    st.download_button(f"Download {name} (CSV)", eda.to_csv_bytes(table, index=index), file_name=f"{name}.csv",
+    st.download_button(f"Download {name} (CSV)", safe_csv.to_csv_bytes(table, index=index), file_name=f"{name}.csv",
                        mime="text/csv", key=f"ov_download_{key}", icon=":material/download:")
 
 
