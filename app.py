@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
@@ -121,6 +122,16 @@ def pick_dataset() -> sources.Dataset:
     return dataset
 
 
+def report_button(dataset: sources.Dataset) -> None:
+    """The whole report for the data in use as one HTML file, generated only when the button is clicked."""
+    st.sidebar.download_button(
+        "Download the report (HTML)", partial(cache.report_html, dataset), mime="text/html", on_click="ignore",
+        file_name=f"spotify-popularity-report-{dataset.fingerprint}.html", key="report_download",
+        icon=":material/description:", width="stretch",
+        help="The report's sections regenerated on this data and its stored suite: one self-contained file that "
+             "opens without a network and prints cleanly.")
+
+
 PAGES = {
     "Data": [
         ("pages/overview.py", "Overview", ":material/table_chart:"),
@@ -137,6 +148,7 @@ navigation = st.navigation({
     for section, pages in PAGES.items()
 })
 in_use = pick_dataset()
+report_button(in_use)
 if in_use.report.source != "upload":  # the server's own data: the twin or its --data file
     cache.autotrain_default_suite(in_use)
 navigation.run()

@@ -1,4 +1,4 @@
-"""Command line: `python -m core twin|train|jobs|score|bench …` for headless use."""
+"""Command line: `python -m core twin|train|jobs|score|report|bench …` for headless use."""
 from __future__ import annotations
 
 import argparse
@@ -9,8 +9,10 @@ from pathlib import Path
 def _twin(args: argparse.Namespace) -> int:
     from core.twin import generate_twin
 
+    from core import safe_csv
+
     frame = generate_twin(n_rows=args.rows, seed=args.seed)
-    frame.to_csv(args.out, index=False)
+    safe_csv.write_csv(frame, args.out)
     print(f"wrote {len(frame):,} rows × {frame.shape[1]} columns to {args.out}")
     return 0
 
@@ -31,6 +33,21 @@ def _score(args: argparse.Namespace) -> int:
     from core.scoring import main_score
 
     return main_score(args)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from core.report import main_report
+
+    if args.train:  # exactly `python -m core train` with these options, then the report of what it stored
+        train_argv = ["train", *(["--data", str(args.data)] if args.data else []),
+                      *(["--store", str(args.store)] if args.store else []),
+                      *(["--max-rows", str(args.max_rows)] if args.max_rows else []),
+                      *(["--no-ann"] if args.no_ann else [])]
+        train_args = build_parser().parse_args(train_argv)
+        code = train_args.func(train_args)
+        if code:
+            return code
+    return main_report(args)
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -77,6 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--out", type=Path, required=True)
     score.add_argument("--store", type=Path, help="store folder (default: $SPOTIFY_STORE or .store)")
     score.set_defaults(func=_score)
+
+    report = sub.add_parser("report", help="write the report (self-contained HTML) for the data and its stored suite")
+    report.add_argument("--data", type=Path, help="CSV the report describes (default: the twin)")
+    report.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    report.add_argument("--train", action="store_true",
+                        help="first train the default suite on this data (as `python -m core train` does)")
+    report.add_argument("--max-rows", type=int, help="with --train: train on a random sample of this many rows")
+    report.add_argument("--no-ann", action="store_true", help="with --train: skip the Keras networks")
+    report.add_argument("--store", type=Path, help="store folder (default: $SPOTIFY_STORE or .store)")
+    report.set_defaults(func=_report)
 
     bench = sub.add_parser("bench", help="measure the performance budget and print PASS/FAIL per line")
     bench.add_argument("--quick", action="store_true", help="smaller, faster measurements")

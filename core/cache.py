@@ -387,6 +387,32 @@ def _autotrain_once(fingerprint: str, root: str, _dataset: sources.Dataset) -> N
     threading.Thread(target=work, name="autotrain", daemon=True).start()
 
 
+# ---- the report (HTML download, issue #17) ---------------------------------------------------------------------------
+# Made when the sidebar button is clicked (st.download_button runs the callable in its own thread) and kept per data
+# and stored suite: every save is a new folder, so a retrained suite makes a new report.
+
+
+def report_html(dataset: sources.Dataset) -> bytes:
+    """The report for this data with the suite the model comparison page opens on (data sections only without one)."""
+    from core import report
+
+    store = suite_store()
+    try:
+        path = report.preferred_suite_path(store, dataset.fingerprint)
+        return _report_html(dataset.fingerprint, str(path or ""), str(store.root), dataset)
+    except Exception as error:  # a download is a file, never a traceback: the file says what went wrong  # noqa: BLE001
+        return report.failure_page(dataset, error).encode("utf-8")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _report_html(fingerprint: str, suite_path: str, root: str, _dataset: sources.Dataset) -> bytes:
+    from core import artifacts, report
+
+    store = artifacts.ArtifactStore(Path(root))
+    suite = report.load_suite(store, Path(suite_path) if suite_path else None)
+    return report.build_report(_dataset, suite).encode("utf-8")
+
+
 # ---- Leaderboard intervals, calibration, "What would it take?" (issue #16) ---------------------------------------------
 # Intervals are stored with a suite; one stored before them gets them computed here, once per stored folder.
 

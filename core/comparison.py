@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import precision_recall_curve, roc_curve
 
+from core import safe_csv
+
 # ---- column names and which direction is better ----------------------------------------------------------------------
 
 # Engine column -> the label the page shows. Order is the display order.
@@ -708,7 +710,7 @@ def parse_view_state(params: Mapping[str, Any], tabs: Sequence[str], models: Seq
 # ---- exports ---------------------------------------------------------------------------------------------------------
 
 def table_to_csv(table: pd.DataFrame) -> bytes:
-    return table.to_csv(index=True).encode("utf-8")
+    return safe_csv.to_csv_bytes(table, index=True)
 
 
 def table_to_json(table: pd.DataFrame) -> bytes:

@@ -257,6 +257,18 @@ def group_alerts(alerts: list[Alert]) -> list[list[Alert]]:
     return list(groups.values())
 
 
+def alert_lines(alerts: list[Alert]) -> list[str]:
+    """One markdown sentence per group of alerts (group_alerts): a lone alert by its title, a group by its kind."""
+    lines = []
+    for group in group_alerts(alerts):
+        if len(group) == 1:
+            lines.append(f"**{group[0].title}.** {group[0].meaning}")
+        else:
+            heading = ALERT_KIND_TITLES.get(group[0].kind, group[0].kind)
+            lines.append(f"**{heading}:** {' · '.join(a.detail for a in group)}. {group[0].meaning}")
+    return lines
+
+
 def _id_codes(frame: pd.DataFrame) -> np.ndarray | None:
     """The track ids as integer codes (-1 for a missing id): fast to test for repeats, computed once."""
     if schema.TRACK_ID not in frame.columns:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import math
 import os
 import queue
 import socket
@@ -605,12 +604,6 @@ def in_process_executor(record: JobRecord, cancelled: Callable[[], bool], on_pla
         return n_jobs
 
     return execute
-
-
-def format_eta(seconds: float | None) -> str:
-    if seconds is None or not math.isfinite(seconds):
-        return ""
-    return f"{seconds / 60:.0f} min" if seconds >= 120 else f"{seconds:.0f} s"
 
 
 # ---- command line: python -m core train | jobs -----------------------------------------------------------------------

@@ -724,7 +724,7 @@ def check_plausibility(index: PlausibilityIndex, song: Mapping[str, float], fram
 
 def main_score(args: argparse.Namespace) -> int:
     """Score a CSV of songs with every model of the most recently stored suite; write one row per song."""
-    from core import artifacts, sources
+    from core import artifacts, safe_csv, sources
 
     try:
         dataset = sources.load_csv(args.input, name=args.input.name)
@@ -732,7 +732,11 @@ def main_score(args: argparse.Namespace) -> int:
         print(f"error: {args.input.name} could not be loaded.\n{error}", file=sys.stderr)
         return 2
     store = artifacts.ArtifactStore(args.store)
-    suite = latest_suite(store)
+    try:
+        suite = latest_suite(store)
+    except artifacts.ArtifactError as error:  # a refused suite is one sentence, never a traceback
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     if suite is None:
         print(f"error: no trained suite in {store.root}; run `python -m core train` first", file=sys.stderr)
         return 1
@@ -741,7 +745,11 @@ def main_score(args: argparse.Namespace) -> int:
     for sentence in filled:
         print(f"warning: {sentence}", file=sys.stderr)
     table = scored_table(scorer, frame)
-    table.to_csv(args.out, index=False)
+    try:
+        safe_csv.write_csv(table, args.out)
+    except OSError as error:
+        print(f"error: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
+        return 1
     n_baselines = len(scorer.baselines)
     n_models = len(scorer.regressor_names) + len(scorer.classifier_names) - n_baselines
     print(f"scored {len(table):,} songs with {n_models} "

@@ -614,6 +614,10 @@ def _assemble(config, fingerprint, features, threshold, edges, classes, scaler, 
                 predictions[schema.REGRESSION_PREFIX + spec.name] = outcome.output
             else:
                 row.update(metrics.classification_metrics(data.yc_test, outcome.y_pred, outcome.output, classes))
+                if spec.report_threshold == S.THRESHOLD_F1_BEST and len(classes) == 2 and math.isfinite(
+                        row["best_threshold"]):  # the report scored its networks at this cut (core.suites says why)
+                    called = np.where(outcome.output[:, -1] >= row["best_threshold"], classes[-1], classes[0])
+                    row.update(metrics.report_classification_metrics(data.yc_test, called))
                 predictions[schema.CLASSIFICATION_PREFIX + spec.name] = outcome.output[:, -1]
             models[spec.name] = outcome.model
         row.update(fit_s=outcome.fit_s, predict_us_per_row=outcome.predict_s / n_test * 1e6, n_train=outcome.n_train,
@@ -704,14 +708,14 @@ def _jsonable(value: Any) -> Any:
 
 def library_versions(include_keras: bool = False) -> dict[str, str]:
     """Versions a stored suite depends on (artifacts refuses to load models written by other versions)."""
-    import joblib
     import pyarrow
     import scipy
     import sklearn
+    import skops
     import xgboost
 
     versions = {"python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
-                "scikit-learn": sklearn.__version__, "xgboost": xgboost.__version__, "joblib": joblib.__version__,
+                "scikit-learn": sklearn.__version__, "xgboost": xgboost.__version__, "skops": skops.__version__,
                 "scipy": scipy.__version__, "pyarrow": pyarrow.__version__}
     if include_keras:
         from core import ann

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import cache, charts, eda, schema
+from core import cache, charts, eda, safe_csv, schema
 from core import report_figures as rf
 
 DEFAULT_FEATURE = "loudness"  # the report's first focused analysis
@@ -25,7 +25,7 @@ def label(name: str) -> str:
 
 
 def download(table, name: str, key: str, index: bool = False, label: str | None = None) -> None:
-    st.download_button(f"{label or name} (CSV)", eda.to_csv_bytes(table, index=index), file_name=f"{name}.csv",
+    st.download_button(f"{label or name} (CSV)", safe_csv.to_csv_bytes(table, index=index), file_name=f"{name}.csv",
                        mime="text/csv", key=f"dist_download_{key}", icon=":material/download:")
 
 
@@ -65,7 +65,7 @@ mask = cache.eda_filter_mask(fingerprint, filters, frame)
 n_kept = len(frame) if mask is None else int(mask.sum())
 st.caption(f"**{n_kept:,}** of {len(frame):,} songs ({n_kept / max(len(frame), 1):.1%}) · {filters.describe()}")
 # The CSV is written only when the button is clicked (a callable), never on a rerun.
-st.download_button("Download the filtered songs (CSV)", lambda: eda.to_csv_bytes(eda.select_rows(frame, mask)),
+st.download_button("Download the filtered songs (CSV)", lambda: safe_csv.to_csv_bytes(eda.select_rows(frame, mask)),
                    mime="text/csv", file_name="songs filtered.csv", key="dist_download_rows",
                    icon=":material/download:", disabled=n_kept == 0)
 if n_kept == 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import cache, eda
+from core import cache, eda, safe_csv
 from core import report_figures as rf
 from core.twin import TWIN_LABEL
 
@@ -17,7 +17,7 @@ tables = cache.eda_overview(fingerprint, tuple(getattr(report, "filled_columns",
 
 
 def download(table, name: str, key: str, index: bool = False) -> None:
-    st.download_button(f"Download {name} (CSV)", eda.to_csv_bytes(table, index=index), file_name=f"{name}.csv",
+    st.download_button(f"Download {name} (CSV)", safe_csv.to_csv_bytes(table, index=index), file_name=f"{name}.csv",
                        mime="text/csv", key=f"ov_download_{key}", icon=":material/download:")
 
 
@@ -62,15 +62,8 @@ if not tables.alerts:
 for alert in warnings:
     st.warning(f"**{alert.title}.** {alert.meaning}", icon=":material/warning:")
 if notes:
-    lines = []
-    for group in eda.group_alerts(notes):
-        if len(group) == 1:
-            lines.append(f"- **{group[0].title}.** {group[0].meaning}")
-        else:
-            heading = eda.ALERT_KIND_TITLES.get(group[0].kind, group[0].kind)
-            lines.append(f"- **{heading}:** {' · '.join(a.detail for a in group)}. {group[0].meaning}")
     with st.container(border=True):
-        st.markdown("\n".join(lines))
+        st.markdown("\n".join(f"- {line}" for line in eda.alert_lines(notes)))
 download(eda.alerts_table(tables.alerts), "data-quality alerts", "alerts")
 
 st.subheader("Every column at a glance")

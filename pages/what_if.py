@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from core import artifacts, cache, counterfactual, schema, scoring
+from core import artifacts, cache, counterfactual, safe_csv, schema, scoring
 from core import whatif_charts as charts
 from core.ui import jobs_panel
 
@@ -432,6 +432,6 @@ with batch:
                    if c.startswith((scoring.REGRESSION_PREFIX, "predicted_popularity_"))},
                 **{c: st.column_config.NumberColumn(format="%.3f") for c in result.table.columns
                    if c.startswith(scoring.CLASSIFICATION_PREFIX)}})
-            st.download_button("Download the predictions (CSV)", result.table.to_csv(index=False).encode(),
+            st.download_button("Download the predictions (CSV)", safe_csv.to_csv_bytes(result.table),
                                file_name=f"{Path(upload.name).stem}_scored.csv", mime="text/csv",
                                key="wi_batch_download", icon=":material/download:")

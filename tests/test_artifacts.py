@@ -36,7 +36,8 @@ def test_every_model_is_stored_in_its_native_format(stored):
     assert formats["XGBoost"] == "xgboost-json" and manifest["model_files"]["XGBoost"]["file"].endswith(".json")
     assert formats["ANN"] == formats["ANN CLASSIFIER"] == "keras"
     assert all(manifest["model_files"][name]["inference_file"].endswith(".npz") for name in ("ANN", "ANN CLASSIFIER"))
-    assert formats["Linear Regression"] == formats["RANDOM FOREST CLASSIFIER"] == "joblib"
+    assert formats["Linear Regression"] == formats["RANDOM FOREST CLASSIFIER"] == "skops"
+    assert not list(path.rglob("*.joblib")) and not list(path.rglob("*.pkl"))  # no pickle anywhere in the suite
     assert set(manifest["files"]) == {p.relative_to(path).as_posix() for p in path.rglob("*")
                                       if p.is_file() and p.name != "manifest.json"}
     for key in ("versions", "config", "seeds", "popular_threshold", "split", "feature_names", "models", "created_at"):
@@ -105,7 +106,7 @@ def test_tables_load_fast_without_models(stored, suite):
 @pytest.mark.parametrize("loader", ["load", "load_tables"])
 def test_a_tampered_file_is_refused(stored, loader):
     store, path = stored
-    victim = next(path.glob("models/*random_forest*.joblib"))
+    victim = next(path.glob("models/*random_forest*.skops"))
     data = bytearray(victim.read_bytes())
     data[len(data) // 2] ^= 0x01
     victim.write_bytes(bytes(data))

@@ -58,11 +58,11 @@ def _files(folder: Path) -> list[Path]:
 
 def _model_files(folder: Path) -> list[Path]:
     """The stored files that hold fitted models and the scaler (the ones a tamperer would swap for code)."""
-    return [p for p in _files(folder) if p.parent.name == "models" or p.suffix == ".joblib"]
+    return [p for p in _files(folder) if p.parent.name == "models" or p.suffix == ".skops"]
 
 
-def _joblib_files(folder: Path) -> list[Path]:
-    return [p for p in _files(folder) if p.suffix == ".joblib"]
+def _sklearn_files(folder: Path) -> list[Path]:
+    return [p for p in _files(folder) if p.suffix == ".skops"]
 
 
 def _table_files(folder: Path) -> list[Path]:
@@ -153,10 +153,10 @@ def test_the_leftovers_of_a_save_killed_mid_write_are_ignored(store_with_suite, 
     fingerprint_dir = path.parent
     dead_tmp = fingerprint_dir / f".tmp-{small_suite.config.key()}-deadbeef"
     (dead_tmp / "models").mkdir(parents=True)
-    (dead_tmp / "models" / "00_half.joblib").write_bytes(b"\x80\x04half")
+    (dead_tmp / "models" / "00_half.skops").write_bytes(b"\x80\x04half")
     no_manifest = fingerprint_dir / f"{small_suite.config.key()}-99991231T235959000000Z"
     (no_manifest / "models").mkdir(parents=True)
-    (no_manifest / "scaler.joblib").write_bytes(b"\x80\x04half")
+    (no_manifest / "scaler.skops").write_bytes(b"\x80\x04half")
 
     assert store.find(small_suite.fingerprint, SMALL_CONFIG) == path
     assert [m["path"] for m in store.list_suites()] == [path]
@@ -201,8 +201,8 @@ def test_a_model_file_swapped_for_code_is_refused_before_it_is_unpickled(store_w
         def __reduce__(self):
             return (os.system, (f"touch {marker}",))
 
-    victims = _joblib_files(path)
-    assert victims, "the suite should hold joblib files (scikit-learn models, the scaler)"
+    victims = _sklearn_files(path)
+    assert victims, "the suite should hold skops files (scikit-learn models, the scaler)"
     for victim in victims:
         victim.write_bytes(pickle.dumps(Detonator()))
     with pytest.raises(ArtifactError):

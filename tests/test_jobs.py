@@ -1,7 +1,6 @@
 """Training jobs against a real embedded Dask cluster (a scheduler and 2 single-threaded worker processes)."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -9,7 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -172,7 +172,8 @@ CASES = [
     Case("text column where numbers belong", VALID.replace(",0.5,200000,", ",high,200000,").encode(),
          error="cannot be used"),
     Case("a column entirely out of range", VALID.replace(",120.0,", ",999.0,").encode(), error="outside 0–250"),
-    Case("every row has a problem somewhere", SPREAD_BAD, error="None of the 8 rows is complete"),
+    Case("every row has a problem somewhere, dropping them", SPREAD_BAD, error="None of the 8 rows is complete",
+         kwargs=dict(drop_problem_rows=True)),
     Case("five of eight cells junk", MOSTLY_JUNK, error="`danceability` cannot be used: 5 of 8 filled values are unusable (not a number: 5"),
     Case("most rows do not line up", (HEADER + "\n" + "\n".join(row(i) + ",extra" for i in range(6)) + "\n" +
                                       row(9) + "\n").encode(), error="different number of fields"),
@@ -227,6 +228,8 @@ CASES = [
          check=_frame_is(schema.ARTIST, ["=cmd|' /C calc'!A0"])),
     Case("a very long title", (HEADER + "\n" + row(0, title="la" * 20_000) + "\n").encode(),
          check=lambda d: len(d.frame.loc[0, schema.TRACK_NAME]) == 40_000 or pytest.fail()),
+    Case("every row has a problem somewhere", SPREAD_BAD,
+         check=_all(_rows(8), _warns("None of the 8 rows is complete"), _warns("can be explored"))),
     Case("one data row", songs(1).encode(), check=_rows(1)),
     Case("one ragged row among many", (VALID + row(20) + ",x\n").encode(),
          check=_all(_rows(8), lambda d: d.report.row_problems["row"].tolist() == [9] or pytest.fail())),

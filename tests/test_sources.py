@@ -332,7 +332,8 @@ def test_problem_rows_are_listed_by_data_row_and_dropped_on_request():
     lines[9] = lines[9].replace(",4,0.5,", ",9,0.5,")                        # data row 9: time_signature outside
     dataset = load_csv(("\n".join(lines) + "\n").encode())
     problems = dataset.report.row_problems
-    assert list(problems.columns) == ["row", "column", "value", "problem"]
+    assert list(problems.columns) == ["row", "line", "column", "value", "problem"]
+    assert problems["line"].tolist() == [4, 9, 11]  # data row 5 takes two lines of the file
     assert problems[["row", "column", "value"]].values.tolist() == [
         [3, "danceability", "loud"], [7, "loudness", "inf"], [9, "time_signature", "9"]]
     assert problems["problem"].tolist() == ["is not a number", "is infinite", "is outside 0–5"]

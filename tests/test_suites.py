@@ -86,17 +86,46 @@ def test_the_networks_follow_the_three_printed_summaries():
         assert "early stopping" in spec.note
 
 
-def test_the_revised_suite_is_the_reports_list_with_balanced_weights():
+def test_the_revised_suite_is_the_reports_list_then_our_corrections():
     weighted = [s for s in S.WEIGHTED_SPECS if s.kind != S.KIND_KERAS]
-    assert [s.name for s in weighted] == [n + S.WEIGHTED_SUFFIX for n in REPORT_REVISED]
-    assert all(s.group == S.GROUP_WEIGHTED and s.weighting in (S.WEIGHT_CLASS, S.WEIGHT_SAMPLE) for s in weighted)
+    as_report = [s for s in weighted if s.name.endswith(S.WEIGHTED_SUFFIX)]
+    assert [s.name for s in as_report] == [n + S.WEIGHTED_SUFFIX for n in REPORT_REVISED]
+    assert all(s.group == S.GROUP_WEIGHTED for s in weighted)
     by_name = {s.name: s for s in weighted}
-    assert by_name["GRADIENT BOOSTING CLASSIFIER (class-weighted)"].weighting == S.WEIGHT_SAMPLE
-    assert by_name["ADABOOST CLASSIFIER (class-weighted)"].weighting == S.WEIGHT_SAMPLE
     assert by_name["LOGISTIC REGRESSION (class-weighted)"].build(class_weight={0: 0.5, 1: 50.0}).class_weight == \
         {0: 0.5, 1: 50.0}
     plain = _by_name()["GRADIENT BOOSTING CLASSIFIER"]
     assert by_name["GRADIENT BOOSTING CLASSIFIER (class-weighted)"].params == plain.params
+
+
+# The report's revised rows that equal an unweighted run (its weights never reached the model) vs those that moved.
+NOT_REACHED = ("GRADIENT BOOSTING CLASSIFIER", "ADABOOST CLASSIFIER", "EXTRA TREES CLASSIFIER")
+REACHED = ("LOGISTIC REGRESSION", "DECISION TREE CLASSIFIER", "RANDOM FOREST CLASSIFIER")
+
+
+@pytest.mark.parametrize("model", NOT_REACHED)
+def test_as_the_report_the_weights_do_not_reach_boosting_adaboost_and_extra_trees(model):
+    as_report = _by_name()[model + S.WEIGHTED_SUFFIX]
+    assert as_report.weighting is None
+    assert "the report's weights did not reach this model" in as_report.note.lower()
+    corrected = _by_name()[model + S.WEIGHTS_APPLIED_SUFFIX]
+    assert corrected.group == S.GROUP_WEIGHTED and corrected.params == as_report.params
+    assert corrected.weighting == (S.WEIGHT_CLASS if model == "EXTRA TREES CLASSIFIER" else S.WEIGHT_SAMPLE)
+    assert "correction" in corrected.note.lower()
+
+
+@pytest.mark.parametrize("model", REACHED)
+def test_as_the_report_the_weights_reach_the_models_whose_rows_moved(model):
+    assert _by_name()[model + S.WEIGHTED_SUFFIX].weighting == S.WEIGHT_CLASS
+    assert model + S.WEIGHTS_APPLIED_SUFFIX not in _by_name()
+
+
+def test_the_report_scored_its_networks_at_the_f1_best_threshold_and_everything_else_at_half():
+    networks = {"ANN CLASSIFIER", "ANN CLASSIFIER" + S.WEIGHTED_SUFFIX}
+    for spec in S.ALL_SPECS:
+        expected = S.THRESHOLD_F1_BEST if spec.name in networks else S.THRESHOLD_HALF
+        assert spec.report_threshold == expected, spec.name
+    assert _by_name()["ANN CLASSIFIER" + S.WEIGHTED_SUFFIX].weighting == S.WEIGHT_CLASS
 
 
 def test_default_selection_is_the_reports_three_suites_plus_baselines():
@@ -110,7 +139,7 @@ def test_default_selection_is_the_reports_three_suites_plus_baselines():
                                             "Gradient Boosting", "ANN"]
     assert classification[0].group == S.GROUP_BASELINE
     assert sum(s.group == S.GROUP_REPORT for s in classification) == 9  # 8 classical + ANN
-    assert sum(s.group == S.GROUP_WEIGHTED for s in classification) == 7  # 6 classical + ANN
+    assert sum(s.group == S.GROUP_WEIGHTED for s in classification) == 10  # 6 classical as the report, 3 fixed, ANN
     assert not any(s.group == S.GROUP_EXTRA for s in specs)
 
 
@@ -120,7 +149,7 @@ def test_selection_options():
     assert [s.name for s in no_ann][0] == "DUMMY CLASSIFIER (most frequent)"
     assert not any(s.task == S.REGRESSION for s in no_ann)
     weighted_only = S.select_specs(("weighted",), include_ann=False)
-    assert weighted_only[0].group == S.GROUP_BASELINE and len(weighted_only) == 7
+    assert weighted_only[0].group == S.GROUP_BASELINE and len(weighted_only) == 10
     extras = S.select_specs(("regression",), extras=True)
     assert {s.name for s in extras if s.group == S.GROUP_EXTRA} == {s.name for s in S.EXTRA_SPECS}
     with pytest.raises(ValueError, match="unknown suite"):

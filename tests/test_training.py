@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sklearn.utils.class_weight import compute_class_weight
 
-from core import schema
+from core import metrics, schema
 from core import suites as S
 from core.jobs import main_train
 from core.training import CLASSIFICATION_COLUMNS, REGRESSION_COLUMNS, SuiteConfig, TrainedSuite, train_suite
@@ -79,6 +79,38 @@ def test_class_weights_are_balanced_on_the_training_split(run, frame):
         assert weights[0] == pytest.approx(expected[0]) and weights[1] == pytest.approx(expected[1])
         assert weights[1] * train_labels.sum() == pytest.approx(weights[0] * (1 - train_labels).sum())
     assert suite.models["LOGISTIC REGRESSION"].class_weight is None
+
+
+def test_as_the_report_the_boosters_and_extra_trees_run_unweighted_and_the_corrections_take_the_weights(run):
+    suite, _, _ = run
+    table = suite.classification_table[list(metrics.REPORT_CLASSIFICATION_METRICS)]
+    plain = table.loc["GRADIENT BOOSTING CLASSIFIER"]
+    pd.testing.assert_series_equal(table.loc["GRADIENT BOOSTING CLASSIFIER (class-weighted)"], plain, check_names=False)
+    pd.testing.assert_series_equal(table.loc["EXTRA TREES CLASSIFIER (class-weighted)"],
+                                   table.loc["EXTRA TREES CLASSIFIER"], check_names=False)
+    assert suite.models["EXTRA TREES CLASSIFIER (class-weighted)"].class_weight is None
+    assert suite.models["EXTRA TREES CLASSIFIER (balanced weights applied)"].class_weight[1] > 10
+    # Balanced sample weights make the boosters find more of the popular songs than their unweighted runs.
+    recall = suite.classification_table["minority_recall"]
+    for model in ("GRADIENT BOOSTING CLASSIFIER", "ADABOOST CLASSIFIER"):
+        assert recall[model + S.WEIGHTS_APPLIED_SUFFIX] > recall[model + S.WEIGHTED_SUFFIX], model
+
+
+def test_a_spec_scored_at_the_f1_best_threshold_fills_the_report_columns_at_that_cut(frame):
+    from dataclasses import replace
+
+    logistic = S.SPECS_BY_NAME["LOGISTIC REGRESSION"]
+    tuned = replace(logistic, name="LOGISTIC REGRESSION (F1-best)", report_threshold=S.THRESHOLD_F1_BEST)
+    suite = train_suite(frame, CONFIG, "threshold", n_jobs=1, specs=[logistic, tuned])
+    table, predictions = suite.classification_table, suite.test_predictions
+    best = table.loc[tuned.name, "best_threshold"]
+    called = (predictions["cls::" + tuned.name] >= best).astype(int)
+    assert 0 < called.sum() < len(called)
+    assert table.loc[tuned.name, "accuracy_score"] == pytest.approx((called == predictions["y_class"]).mean())
+    assert table.loc[tuned.name, "accuracy_score"] != table.loc[logistic.name, "accuracy_score"]
+    # the honest "popular at 0.5" columns still score 0.5
+    for column in ("minority_recall", "minority_precision", "best_threshold", "roc_auc"):
+        assert table.loc[tuned.name, column] == pytest.approx(table.loc[logistic.name, column])
 
 
 def test_test_predictions_hold_every_model_and_match_predicting_again(run, frame):

@@ -148,6 +148,17 @@ def test_ids_titles_and_artists_look_real(twin_full):
     assert artists.str.fullmatch(r"[A-Z][\w'.]+ [A-Z][\w'.]+").mean() > 0.3  # "First Last" is the common shape
 
 
+def test_popular_songs_sit_narrow_on_the_hit_formula_and_some_are_relisted(twin_full):
+    # What the report's classifiers imply: popular songs far narrower than the rest on zero-inflated and production
+    # features (Naive Bayes calls ~23 % popular), and hits among the re-listed tracks (the forests find a few).
+    popular = twin_full[schema.TARGET] >= rf.POPULAR_THRESHOLD
+    for column in ("instrumentalness", "loudness", "duration_ms", "speechiness", "liveness"):
+        assert twin_full.loc[popular, column].std() < 0.5 * twin_full.loc[~popular, column].std(), column
+    relisted = twin_full[schema.TRACK_ID].duplicated(keep=False)
+    hits = twin_full.loc[relisted & popular, schema.TRACK_ID].nunique()
+    assert 30 <= hits <= 60  # at random, ~1 % of the 337 re-listings (~4) would be hits
+
+
 def test_songs_per_artist_are_heavy_tailed(twin_full):
     catalogue = twin_full[schema.ARTIST].value_counts()
     assert catalogue.max() >= 100
@@ -191,6 +202,36 @@ def test_regression_scores_match_the_reports_table(twin_full):
     assert boosted == pytest.approx(report["XGBoost"], abs=0.02)
     assert boosted > linear + 0.03
     assert ada < linear
+
+
+@pytest.mark.slow
+def test_classification_scores_match_the_reports_tables(twin_full):
+    """The report's classification suites with the default settings (random 80/20, popular = top 1 %, networks)."""
+    from core.training import SuiteConfig, train_suite
+
+    suite = train_suite(twin_full, SuiteConfig(suites=("classification", "weighted")), "fidelity", n_jobs=2)
+    table = suite.classification_table
+    assert (table["status"] == "ok").all(), table["error"].dropna().to_dict()
+    accuracy, precision = table["accuracy_score"], table["precision_score"]
+    plain, revised = rf.CLASSIFICATION_RESULTS, rf.CLASSIFICATION_WEIGHTED_RESULTS
+    assert accuracy["GAUSSIAN NAIVE BAYES"] == pytest.approx(plain.loc["GAUSSIAN NAIVE BAYES", "accuracy_score"],
+                                                             abs=0.05)
+    assert accuracy["DECISION TREE CLASSIFIER"] == pytest.approx(
+        plain.loc["DECISION TREE CLASSIFIER", "accuracy_score"], abs=0.005)
+    majority = table.loc["DUMMY CLASSIFIER (most frequent)"]
+    for forest in ("RANDOM FOREST CLASSIFIER", "EXTRA TREES CLASSIFIER"):
+        assert precision[forest] >= 0.983 > majority["precision_score"], forest  # it finds some popular songs
+    assert accuracy["LOGISTIC REGRESSION (class-weighted)"] == pytest.approx(
+        revised.loc["LOGISTIC REGRESSION", "accuracy_score"], abs=0.05)
+    # As in the report, the weights never reached the revised gradient boosting and AdaBoost.
+    report_columns = table[["accuracy_score", "precision_score", "f1_score", "recall_score"]]
+    pd.testing.assert_series_equal(report_columns.loc["GRADIENT BOOSTING CLASSIFIER (class-weighted)"],
+                                   report_columns.loc["GRADIENT BOOSTING CLASSIFIER"], check_names=False)
+    pd.testing.assert_series_equal(report_columns.loc["ADABOOST CLASSIFIER (class-weighted)"],
+                                   report_columns.loc["DUMMY CLASSIFIER (most frequent)"], check_names=False)
+    assert accuracy["ANN CLASSIFIER"] == pytest.approx(rf.ANN_CLASSIFICATION["accuracy_score"], abs=0.03)
+    assert accuracy["ANN CLASSIFIER (class-weighted)"] == pytest.approx(
+        rf.ANN_CLASSIFICATION_WEIGHTED["accuracy_score"], abs=0.03)
 
 
 def test_generates_the_full_twin_within_budget():

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 # Run in this order: cheap data measurements first, model training last.
-AREAS = ("data_twin", "data_load", "eda", "engine", "scoring", "uncertainty", "counterfactual", "browser")
+AREAS = ("data_twin", "data_load", "eda", "engine", "scoring", "uncertainty", "counterfactual", "report", "browser",
+         "jobs")
 
 
 @dataclass

@@ -73,6 +73,11 @@ def _examples(values: pd.Series, limit: int = 3) -> str:
 _THOUSANDS = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 _DECIMAL_COMMA = r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+"
 _UNIT_TEXT = re.compile(r"\s*(?:%|db|bpm|ms)$", re.IGNORECASE)
+# Exports from some locales write −7.5 (U+2212 and its look-alikes) and group thousands with (narrow) no-break spaces
+# or apostrophes: 1 234 567, 1'234.
+_MINUS_SIGNS = re.compile("^[\u2212\u2012\u2013\ufe63\uff0d]")
+_GROUP_SPACE = re.compile("(?<=\\d)[\u00a0\u202f\u2009 '\u2019](?=\\d{3})")
+_SPACED_THOUSANDS = re.compile("[-+]?\\d{1,3}(?:[\u00a0\u202f\u2009 '\u2019]\\d{3})+(?:[.,]\\d+)?")
 
 
 @dataclass
@@ -99,6 +104,16 @@ def parse_numbers(text: pd.Series, delimiter: str | None, label: str) -> ParsedN
         odd = work[failed]
         percent = bool(odd.str.endswith("%").any())
         odd = odd.str.replace(_UNIT_TEXT, "", regex=True)
+        minus = odd.str.contains(_MINUS_SIGNS).to_numpy(dtype=bool)
+        if minus.any():
+            odd = odd.str.replace(_MINUS_SIGNS, "-", regex=True)
+            notes.append(f"{label}: typographic minus signs (e.g. {_examples(work[failed][minus], 1)}) were read as "
+                         "minus signs.")
+        spaced = odd.str.fullmatch(_SPACED_THOUSANDS).to_numpy(dtype=bool)
+        if spaced.any():
+            odd = odd.where(~spaced, odd.str.replace(_GROUP_SPACE, "", regex=True))
+            notes.append(f"{label}: spaces or apostrophes between thousands were removed (e.g. "
+                         f"{_examples(work[failed][spaced], 1)}).")
         has_comma = odd.str.contains(",", regex=False).to_numpy(dtype=bool)
         if has_comma.any():
             with_comma = odd[has_comma]
@@ -226,6 +241,11 @@ def clean_numeric(name: str, raw: pd.Series, header: str, unit_hint: str | None,
             values = values / 100
             conversions.append(f"{label}: values were on a 0–100 scale (median {_fmt(np.median(finite))}), so "
                                "they were divided by 100 to the report's 0–1 scale.")
+        elif name == schema.TARGET and finite.min() >= 0 and finite.max() <= 1 and (
+                unit_hint == "fraction" or bool((finite != np.round(finite)).any())):
+            values = np.round(values * 100, 9)  # popularity as a share (0.73): the report's scale is 0–100
+            conversions.append(f"{label}: values were on a 0–1 scale (median {_fmt(np.median(finite))}), so they "
+                               "were multiplied by 100 to the report's 0–100 scale.")
         elif name == "duration_ms" and not any("clock times" in c for c in conversions):
             median = float(np.median(finite))
             if unit_hint == "min" or (unit_hint != "s" and median < MINUTES_MEDIAN_BELOW):

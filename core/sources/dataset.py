@@ -9,12 +9,19 @@ import pandas as pd
 
 from core import schema
 
-ROW_PROBLEM_COLUMNS = ("row", "column", "value", "problem")
+ROW_PROBLEM_COLUMNS = ("row", "line", "column", "value", "problem")
 
 
 def empty_row_problems() -> pd.DataFrame:
-    return pd.DataFrame({"row": pd.Series(dtype="int64"), "column": pd.Series(dtype="str"),
-                         "value": pd.Series(dtype="str"), "problem": pd.Series(dtype="str")})
+    return pd.DataFrame({"row": pd.Series(dtype="int64"), "line": pd.Series(dtype="int64"),
+                         "column": pd.Series(dtype="str"), "value": pd.Series(dtype="str"),
+                         "problem": pd.Series(dtype="str")})
+
+
+def non_data_lines_frame(lines: list[tuple[int, str]] | None = None) -> pd.DataFrame:
+    lines = lines or []
+    return pd.DataFrame({"line": pd.Series([n for n, _ in lines], dtype="int64"),
+                         "what": pd.Series([w for _, w in lines], dtype="str")})
 
 
 @dataclass
@@ -23,8 +30,13 @@ class LoadReport:
 
     `row_problems` lists unusable cells: `row` is the 1-based number of the data record in the file (the header is
     not counted and blank lines are skipped, so data row 1 is the line right under the header — line 2 of a
-    spreadsheet), `column` is the file's own header, `value` the cell as written, `problem` a short phrase.
+    spreadsheet), `line` the file line it starts on, `column` the file's own header, `value` the cell as written,
+    `problem` a short phrase. A line that could not be read as a row at all has an empty `column`.
     Unusable cells are empty (NaN) in the frame until the rows are dropped (`drop_problem_rows=True`).
+
+    Every line under the header is accounted for: `data_lines` = `loaded_lines` (lines of the rows loaded; more
+    than one per row only for quoted line breaks) + lines skipped (listed in `row_problems`) + `non_data_lines`
+    (blank lines, repeated header lines, each named).
     """
 
     source: str                                   # "twin" | "file" | "upload"
@@ -48,6 +60,19 @@ class LoadReport:
     filled_columns: list[str] = field(default_factory=list)          # canonical id columns the loader made up
     dropped_rows: int = 0                                            # rows removed by drop_problem_rows=True
     dropped_problems: pd.DataFrame = field(default_factory=empty_row_problems)  # what those rows had
+    data_lines: int = 0                                              # physical lines under the header line
+    loaded_lines: int = 0                                            # of them, lines of rows loaded (before drops)
+    non_data_lines: pd.DataFrame = field(default_factory=non_data_lines_frame)  # blank / repeated-header lines
+
+    @property
+    def skipped_lines(self) -> int:
+        problems = pd.concat([self.row_problems, self.dropped_problems])
+        return int((problems["column"] == "").sum())
+
+    @property
+    def lines_accounted(self) -> bool:
+        """The loader's promise: each line under the header is a row, a listed skipped line or a named non-data line."""
+        return self.data_lines == self.loaded_lines + self.skipped_lines + len(self.non_data_lines)
 
     @property
     def problem_row_count(self) -> int:

@@ -10,7 +10,8 @@ import pandas as pd
 
 from core import schema
 from core.sources import cleaning, reading
-from core.sources.dataset import (Dataset, LoadReport, empty_row_problems, fingerprint_from_hashes, row_hashes)
+from core.sources.dataset import (Dataset, LoadReport, empty_row_problems, fingerprint_from_hashes,
+                                  non_data_lines_frame, row_hashes)
 from core.sources.errors import DataError, DataFileNotFoundError
 from core.sources.mapping import ColumnPlan, plan_columns
 
@@ -116,7 +117,7 @@ def _load(data: bytes, name: str, mapping, drop_problem_rows: bool, source_kind:
     plan = plan_columns(raw_headers, mapping)
     headers = plan.headers
     text_columns = {pos for pos in plan.extras} | {plan.chosen[c] for c in schema.ID_COLUMNS if c in plan.chosen}
-    table = reading.parse(decoded, delimiter, len(headers), text_columns, skip_first_line)
+    table = reading.parse(decoded, delimiter, len(headers), text_columns, skip_first_line, header=raw_headers)
 
     records = len(table.frame) + len(table.skipped)
     if records == 0:
@@ -130,6 +131,7 @@ def _load(data: bytes, name: str, mapping, drop_problem_rows: bool, source_kind:
 
     report = LoadReport(source=source_kind, name=name, encoding=decoded.encoding, delimiter=delimiter,
                         source_columns=list(headers))
+    _account_lines(report, decoded, table)
     report.warnings += plan.notes
     columns, problems, unusable, empty = _clean_measures(table, plan, delimiter, report)
     features = [c for c in schema.FEATURE_NAMES if c in plan.chosen]
@@ -161,6 +163,41 @@ def _load(data: bytes, name: str, mapping, drop_problem_rows: bool, source_kind:
     frame, filled = _canonical_frame(table, plan, columns, report, delimiter)
     row_problems = _row_problems(table, problems)
     return _finish(frame, report, row_problems, _problem_mask(len(frame), problems), filled, drop_problem_rows)
+
+
+def _lines(numbers: list[int], limit: int = 10) -> str:
+    shown = ", ".join(f"{n:,}" for n in numbers[:limit])
+    return f"line{'' if len(numbers) == 1 else 's'} {shown}{' …' if len(numbers) > limit else ''}"
+
+
+def _account_lines(report: LoadReport, decoded: reading.DecodedText, table: reading.RawTable) -> None:
+    """The line accounting and every line the loader read in an unusual way, named in the report."""
+    report.data_lines = table.data_lines
+    report.loaded_lines = int(table.line_spans.sum())
+    report.non_data_lines = non_data_lines_frame(table.non_data)
+    if decoded.other_encoding_lines:
+        lines = decoded.other_encoding_lines
+        report.encoding = f"utf-8 ({len(lines):,} line{'' if len(lines) == 1 else 's'} {decoded.other_encoding})"
+        report.warnings.append(f"The file is UTF-8 except {_lines(lines)}, which {'is' if len(lines) == 1 else 'are'} "
+                               f"not valid UTF-8 and {'was' if len(lines) == 1 else 'were'} read as "
+                               f"{decoded.other_encoding} (probably edited in Excel); check the accents there. "
+                               "Every other line was read as UTF-8.")
+    if decoded.nul_lines:
+        report.warnings.append(f"NUL bytes (invisible, never part of a title or a number) were removed from "
+                               f"{_lines(decoded.nul_lines)}.")
+    if table.literal_quote_lines:
+        lines = table.literal_quote_lines
+        report.warnings.append(f"{_lines(lines).capitalize()} {'has' if len(lines) == 1 else 'have'} an unbalanced "
+                               "quote; read with the quote as a plain character, so the lines after "
+                               f"{'it' if len(lines) == 1 else 'them'} are not swallowed into one cell.")
+    headers = [n for n, what in table.non_data if what == reading.NON_DATA_HEADER]
+    if headers:
+        report.warnings.append(f"The header line is repeated at {_lines(headers)} (files joined together?); "
+                               f"{'that line was' if len(headers) == 1 else 'those lines were'} not read as songs.")
+    blanks = [n for n, what in table.non_data if what == reading.NON_DATA_BLANK]
+    if blanks:  # harmless, so a conversion note rather than a warning
+        report.conversions.append(f"{_count(len(blanks), 'blank line')} ({_lines(blanks)}) "
+                                  f"{'was' if len(blanks) == 1 else 'were'} skipped.")
 
 
 def _clean_measures(table: reading.RawTable, plan: ColumnPlan, delimiter: str, report: LoadReport):
@@ -289,16 +326,16 @@ def _row_problems(table: reading.RawTable, problems: list[tuple[str, cleaning.Pr
         if not len(where):
             continue
         shown = _as_written(problem.original.iloc[where])
-        parts.append(pd.DataFrame({"row": table.record_numbers[where], "column": header,
-                                   "value": shown, "problem": problem.problem}))
+        parts.append(pd.DataFrame({"row": table.record_numbers[where], "line": table.line_numbers[where],
+                                   "column": header, "value": shown, "problem": problem.problem}))
     if table.skipped:
-        parts.append(pd.DataFrame({"row": [r for r, _ in table.skipped], "column": "",
-                                   "value": "", "problem": [p for _, p in table.skipped]}))
+        parts.append(pd.DataFrame({"row": [r for r, _, _ in table.skipped], "line": [n for _, n, _ in table.skipped],
+                                   "column": "", "value": "", "problem": [p for _, _, p in table.skipped]}))
     if not parts:
         return empty_row_problems()
     out = pd.concat(parts, ignore_index=True)
     out = out.sort_values("row", kind="stable", ignore_index=True)
-    return out.astype({"row": "int64", "column": "str", "value": "str", "problem": "str"})
+    return out.astype({"row": "int64", "line": "int64", "column": "str", "value": "str", "problem": "str"})
 
 
 def _as_written(values: pd.Series) -> np.ndarray:
@@ -324,9 +361,15 @@ def _finish(frame: pd.DataFrame, report: LoadReport, row_problems: pd.DataFrame,
     usable = int((~problem_mask).sum())
     if len(frame) and usable == 0:
         counts = row_problems.groupby(["column", "problem"]).size().sort_values(ascending=False)
-        listed = "; ".join(f"`{col}` {problem}: {count:,}" for (col, problem), count in counts.head(6).items())
-        raise DataError(f"None of the {len(frame):,} rows is complete: every row has an empty or unusable value "
-                        f"({listed}).", source_columns=report.source_columns)
+        listed = "; ".join(f"`{col}` {problem}: {count:,}" for (col, problem), count in counts.head(6).items()
+                           if col)
+        if drop_problem_rows:
+            raise DataError(f"None of the {len(frame):,} rows is complete, so dropping the rows with problems would "
+                            f"leave nothing ({listed}). Load the file without dropping them to explore it.",
+                            source_columns=report.source_columns)
+        report.warnings.append(f"None of the {len(frame):,} rows is complete: every row has an empty or unusable "
+                               f"value ({listed}). The data can be explored; models train only on complete rows, "
+                               "so fix or map those columns before training.")
     if row_problems.empty and not len(frame):
         raise DataError("No data row could be read.", source_columns=report.source_columns)
     if drop_problem_rows and len(row_problems):
@@ -347,9 +390,10 @@ def _finish(frame: pd.DataFrame, report: LoadReport, row_problems: pd.DataFrame,
                                    f"values ({_count(len(cells), 'cell')}, listed in the row problems). Those cells "
                                    "are left empty; drop these rows to work with complete rows only.")
         if skipped:
-            report.warnings.append(f"{_count(skipped, 'data row')} did not line up with the header (a different "
-                                   f"number of fields) and {'was' if skipped == 1 else 'were'} skipped; see the row "
-                                   "problems.")
+            lines = sorted(row_problems.loc[row_problems["column"] == "", "line"].tolist())
+            report.warnings.append(f"{_count(skipped, 'data line')} did not line up with the header (a different "
+                                   f"number of fields) and {'was' if skipped == 1 else 'were'} skipped "
+                                   f"({_lines(lines)}); see the row problems.")
     for name in schema.FEATURE_NAMES + (schema.TARGET,):
         if name in frame and cleaning.is_integer_column(name) and not frame[name].isna().any():
             frame[name] = frame[name].astype("int64")
@@ -405,5 +449,6 @@ def twin_dataset(n_rows: int = 130_663, seed: int = 2019, cache_dir: Path | None
                 frame[name] = result.values
     records = np.arange(1, len(frame) + 1, dtype=np.int64)
     table = reading.RawTable(frame, records)
+    report.data_lines = report.loaded_lines = len(frame)
     return _finish(frame, report, _row_problems(table, problems), _problem_mask(len(frame), problems), [],
                    drop_problem_rows=False)

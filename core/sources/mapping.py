@@ -50,6 +50,7 @@ _UNIT_SUFFIX = re.compile(r"^(?P<base>.+?)_(?P<unit>ms|msec|s|sec|secs|seconds|m
 _UNIT_HINTS = {"ms": "ms", "msec": "ms", "s": "s", "sec": "s", "secs": "s", "seconds": "s", "min": "min",
                "mins": "min", "minutes": "min", "pct": "pct", "percent": "pct", "0_100": "pct", "1_100": "pct",
                "100": "pct", "0_1": "fraction"}
+_DURATION_WORDS = ("duration", "length", "runtime")
 # R/spotifyr and tidytuesday prefix the track's own fields: track.name, track_popularity, track_artist.
 _PREFIXES = ("track_", "song_", "audio_features_", "audio_")
 # A typo in a long feature name is still that feature; short words are too easily something else (model → mode).
@@ -107,6 +108,11 @@ def _lookup(key: str) -> HeaderMatch | None:
         if suffix and suffix["base"] in _ALIAS_INDEX:
             canonical, rank = _ALIAS_INDEX[suffix["base"]]
             return HeaderMatch(canonical, _DERIVED_BASE + rank + 1, _UNIT_HINTS.get(suffix["unit"]), "alias")
+    tokens = key.split("_")
+    if len(tokens) <= 4 and any(word in tokens for word in _DURATION_WORDS):
+        # `Length (Duration)`, `Song duration (sec)`, `Length (m:ss)`: the values (s, min, clock) say the unit
+        hint = next((_UNIT_HINTS[t] for t in tokens if t in _UNIT_HINTS and t not in ("100", "0_100")), None)
+        return HeaderMatch("duration_ms", _DERIVED_BASE + 50, hint, "alias")
     return None
 
 

@@ -1,10 +1,14 @@
 """Bytes → text → header and a raw table: encoding, file-type sniffing, delimiter, fast parse with a careful fallback.
 
-The fast path is pandas' pyarrow engine on UTF-8 bytes. Files it cannot parse (rows with the wrong number of fields,
-odd quoting) go through the csv module, which reports exactly which data rows do not line up with the header.
+The fast path is pyarrow's CSV reader on UTF-8 bytes. It is kept only when every physical line under the header is
+accounted for (one row per non-empty line); otherwise (rows with the wrong number of fields, quoted line breaks, a
+stray quote that swallows the lines after it) the csv module reads the file record by record, knowing each record's
+lines, and re-reads a bad multi-line record line by line. Every line under the header ends up as a row, a skipped line
+(with its problem) or a named non-data line (blank, a repeated header).
 """
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import io
@@ -20,6 +24,13 @@ SAMPLE_BYTES = 256 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 MAX_COLUMNS = 500
+# The csv module refuses fields over 128 KB by default; a long title (lyrics pasted into a cell) is still a title.
+csv.field_size_limit(2**31 - 1)
+# A text file may carry a few stray NUL bytes (a damaged export); more than this share of them means binary data.
+MAX_NUL_SHARE = 0.01
+FALLBACK_ENCODINGS = ("cp1252", "latin-1")
+NON_DATA_BLANK = "blank line"
+NON_DATA_HEADER = "repeated header line"
 # Cells that mean "no value" in exports (pandas' own list, minus words that are real titles such as "None").
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "#n/a", "-nan", "<na>", "nat", "?", "-", "--"})
 
@@ -56,14 +67,29 @@ class DecodedText:
     sample: str            # the first SAMPLE_BYTES as text, cut at a line end when the file is longer
     encoding: str
     complete: bool         # sample is the whole file
+    other_encoding_lines: list[int] = field(default_factory=list)  # file lines of a UTF-8 file that were not UTF-8
+    other_encoding: str | None = None                              # what those lines were read as
+    nul_lines: list[int] = field(default_factory=list)             # file lines that held NUL bytes (removed)
 
 
 @dataclass
 class RawTable:
     frame: pd.DataFrame                    # columns c0..cN (positions), numeric where the parser could tell
     record_numbers: np.ndarray             # 1-based data-record number of each frame row (header not counted)
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # (record, problem): rows that did not line up
+    skipped: list[tuple[int, int, str]] = field(default_factory=list)  # (record, file line, problem), one line each
     fallback: bool = False
+    line_numbers: np.ndarray | None = None  # file line (1-based) where each frame row starts
+    line_spans: np.ndarray | None = None    # physical lines each frame row covers (more than 1: quoted line breaks)
+    non_data: list[tuple[int, str]] = field(default_factory=list)  # (file line, what it is): blank, repeated header
+    literal_quote_lines: list[int] = field(default_factory=list)   # lines read with an unbalanced quote kept as text
+    data_lines: int = 0                    # physical lines under the header line
+
+    def __post_init__(self):
+        if self.line_numbers is None:  # a table that never was a file (the twin): line n holds row n
+            self.line_numbers = self.record_numbers + 1
+        if self.line_spans is None:
+            self.line_spans = np.ones(len(self.record_numbers), dtype=np.int64)
+            self.data_lines = self.data_lines or len(self.record_numbers)
 
 
 def column_id(position: int) -> str:
@@ -111,31 +137,70 @@ def decode(data: bytes) -> DecodedText:
             raise DataError(f"The file starts like {encoding.upper()} text but is not valid {encoding.upper()}; "
                             "save it again as CSV UTF-8.") from None
         return _decoded_from_text(text.lstrip("\ufeff"), encoding)
-    if b"\x00" in data[:SAMPLE_BYTES]:
+    if data.count(b"\x00") > MAX_NUL_SHARE * len(data):
         raise DataError("This file is binary data (it contains NUL bytes), not a CSV text file.")
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    else:
-        encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
-        body = data[len(codecs.BOM_UTF8):] if encoding == "utf-8-sig" else data
-        head = body[:SAMPLE_BYTES]
-        complete = len(body) <= SAMPLE_BYTES
-        sample = head.decode("utf-8", errors="ignore")
-        return DecodedText(body, _cut_sample(sample, complete), encoding, complete)
-    for encoding in ("cp1252", "latin-1"):
+        return _decode_per_line(data)
+    encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+    body = data[len(codecs.BOM_UTF8):] if encoding == "utf-8-sig" else data
+    if b"\x00" in body:
+        return _decoded_from_text(body.decode("utf-8"), encoding)
+    head = body[:SAMPLE_BYTES]
+    complete = len(body) <= SAMPLE_BYTES
+    sample = head.decode("utf-8", errors="ignore")
+    return DecodedText(body, _cut_sample(sample, complete), encoding, complete)
+
+
+def _decode_per_line(data: bytes) -> DecodedText:
+    """A file that is not UTF-8 as a whole: each line UTF-8 if it is, else cp1252 (then latin-1).
+
+    One Excel-edited title must not turn every other accented, CJK or emoji title into mojibake. The lines that
+    needed another encoding are named; when no line needed UTF-8, the file simply is cp1252 (or latin-1).
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    parts: list[str] = []
+    other: dict[str, list[int]] = {}
+    utf8_non_ascii = False
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
         try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
+            parts.append(line.decode("utf-8"))
+            utf8_non_ascii = utf8_non_ascii or not line.isascii()
             continue
-        return _decoded_from_text(text, encoding)
-    raise DataError("The file's text encoding could not be read; save it again as CSV UTF-8.")  # latin-1 never fails
+        except UnicodeDecodeError:
+            pass
+        for encoding in FALLBACK_ENCODINGS:  # latin-1 decodes any byte, so one of them always succeeds
+            try:
+                parts.append(line.decode(encoding))
+            except UnicodeDecodeError:
+                continue
+            other.setdefault(encoding, []).append(number)
+            break
+    used = "latin-1" if "latin-1" in other else "cp1252"
+    lines = sorted(n for numbers in other.values() for n in numbers)
+    decoded = _decoded_from_text("".join(parts), used)
+    if utf8_non_ascii:  # a UTF-8 file with a few lines from elsewhere
+        decoded.encoding, decoded.other_encoding, decoded.other_encoding_lines = "utf-8", used, lines
+    return decoded
 
 
 def _decoded_from_text(text: str, encoding: str) -> DecodedText:
+    text, nul_lines = _without_nuls(text)
     complete = len(text) <= SAMPLE_BYTES
-    return DecodedText(text.encode("utf-8"), _cut_sample(text[:SAMPLE_BYTES], complete), encoding, complete)
+    decoded = DecodedText(text.encode("utf-8"), _cut_sample(text[:SAMPLE_BYTES], complete), encoding, complete)
+    decoded.nul_lines = nul_lines
+    return decoded
+
+
+def _without_nuls(text: str) -> tuple[str, list[int]]:
+    """NUL bytes removed wherever they sit (they are never part of a title or a number), and their lines named."""
+    if "\x00" not in text:
+        return text, []
+    ends = [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+    lines = sorted({bisect.bisect_right(ends, m.start()) + 1 for m in re.finditer("\x00", text)})
+    return text.replace("\x00", ""), lines
 
 
 def _cut_sample(sample: str, complete: bool) -> str:
@@ -209,31 +274,130 @@ def read_header(sample: str, delimiter: str) -> list[str]:
 
 
 _LEADING_BLANK_LINES = re.compile(rb"(?:[ \t]*(?:\r\n|\n|\r))+")
+_LINE_END = re.compile(rb"\r\n|\n|\r")
 
 
 def _read_fast(body: bytes, delimiter: str, names: list[str], text_columns: set[int]) -> pd.DataFrame:
-    frame = pd.read_csv(io.BytesIO(body), sep=delimiter, engine="pyarrow", header=0, names=names,
-                        dtype={column_id(i): "str" for i in text_columns}, keep_default_na=False, na_values=[""])
+    """pyarrow's CSV reader itself: through pandas, text columns named by us would be typed as numbers first
+    (a title `007` would come back as `7`)."""
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
+    table = pa_csv.read_csv(
+        io.BytesIO(body), read_options=pa_csv.ReadOptions(column_names=names, skip_rows_after_names=1),
+        parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(column_types={column_id(i): pa.large_string() for i in text_columns},
+                                              null_values=[""], strings_can_be_null=True))
+    frame = table.to_pandas()
     if frame.shape[1] != len(names):
         raise ValueError("column count changed while parsing")
     return frame
 
 
+def _line_lengths(body: bytes) -> np.ndarray:
+    """Length (without its line end) of every physical line; \n, \r\n and a lone \r each end a line, as in csv."""
+    raw = np.frombuffer(body, dtype=np.uint8)
+    newline = raw == 10
+    ends = np.flatnonzero(newline)
+    if b"\r" in body:
+        after = np.append(newline[1:], False)
+        ends = np.flatnonzero(newline | ((raw == 13) & ~after))
+    firsts = ends.copy()
+    if len(ends):  # a \r\n ends its line at the \r
+        crlf = (raw[ends] == 10) & (ends > 0)
+        crlf[crlf] = raw[ends[crlf] - 1] == 13
+        firsts[crlf] -= 1
+    starts = np.concatenate(([0], ends + 1))
+    if starts[-1] >= len(raw):  # the file ends with a line end: no line after it
+        starts = starts[:-1]
+        stops = firsts
+    else:
+        stops = np.append(firsts, len(raw))
+    return (stops - starts).astype(np.int64)
+
+
+def _header_line_count(body: bytes, delimiter: str) -> int:
+    """Physical lines the header record takes (more than one only when a quoted header holds a line break)."""
+    reader = csv.reader(io.StringIO(body[:SAMPLE_BYTES].decode("utf-8", errors="ignore"), newline=""),
+                        delimiter=delimiter, strict=False)
+    for _ in reader:
+        return max(reader.line_num, 1)
+    return 1
+
+
+def _header_key(cell: object) -> str:
+    from core.sources.mapping import normalise_header
+
+    return normalise_header(cell)
+
+
+class _HeaderMatcher:
+    """Finds data lines that repeat the header (files concatenated by hand), cheaply: one column first."""
+
+    def __init__(self, header: list[str]):
+        self.keys = [_header_key(h) for h in header]
+        self.probe = next((i for i, key in enumerate(self.keys) if key), None)
+        self.probe_text = str(header[self.probe]).replace("\ufeff", "").strip().lower() if self.probe is not None \
+            else None
+
+    def row_is_header(self, row: list[str]) -> bool:
+        if self.probe is None or len(row) <= self.probe:
+            return False
+        if row[self.probe].replace("\ufeff", "").strip().lower() != self.probe_text:
+            return False
+        return [_header_key(cell) for cell in row[:len(self.keys)]] == self.keys and \
+            not any(cell.strip() for cell in row[len(self.keys):])
+
+    def frame_mask(self, frame: pd.DataFrame) -> np.ndarray:
+        mask = np.zeros(len(frame), dtype=bool)
+        if self.probe is None:
+            return mask
+        column = frame[column_id(self.probe)]
+        if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+            return mask  # every cell of it parsed as a number: no row there repeats a word
+        cells = column.astype("str")
+        probe = (cells.str.replace("\ufeff", "", regex=False).str.strip().str.lower() == self.probe_text)
+        for position in np.flatnonzero(probe.fillna(False).to_numpy(dtype=bool)):
+            row = ["" if pd.isna(v) else str(v) for v in frame.iloc[position].tolist()]
+            mask[position] = self.row_is_header(row)
+        return mask
+
+
 def parse(decoded: DecodedText, delimiter: str, n_columns: int, text_columns: set[int],
-          skip_first_line: bool = False) -> RawTable:
-    """All data rows under the header: pyarrow first, the csv module when pyarrow refuses the layout."""
+          skip_first_line: bool = False, header: list[str] | None = None) -> RawTable:
+    """All data rows under the header: pyarrow first, the csv module when pyarrow's rows do not match the lines."""
     body = decoded.utf8
+    first_line = 1
     if skip_first_line:
-        body = body[body.find(b"\n") + 1:]
+        end = _LINE_END.search(body)
+        body = body[end.end():] if end else b""
+        first_line += 1
     leading_blank = _LEADING_BLANK_LINES.match(body)
     if leading_blank:
+        first_line += len(_LINE_END.findall(leading_blank.group()))
         body = body[leading_blank.end():]  # pyarrow would take a blank first line for the header
     names = [column_id(i) for i in range(n_columns)]
+    matcher = _HeaderMatcher(header if header is not None else [])
+    header_lines = _header_line_count(body, delimiter)
+    first_data_line = first_line + header_lines
+    lengths = _line_lengths(body)[header_lines:]
     try:
         frame = _read_fast(body, delimiter, names, text_columns)
     except Exception:  # noqa: BLE001 — any refusal of the fast parser means "use the careful one"
-        return _parse_with_csv_module(body.decode("utf-8"), delimiter, names, text_columns)
-    return RawTable(frame, np.arange(1, len(frame) + 1, dtype=np.int64))
+        frame = None
+    filled = lengths > 0
+    if frame is None or len(frame) != int(filled.sum()):
+        # a row per non-empty line is the only layout the fast parser is trusted with
+        return _parse_with_csv_module(body.decode("utf-8"), delimiter, names, text_columns, header_lines,
+                                      first_data_line, matcher)
+    lines = first_data_line + np.flatnonzero(filled)
+    non_data = [(int(line), NON_DATA_BLANK) for line in first_data_line + np.flatnonzero(~filled)]
+    repeated = matcher.frame_mask(frame)
+    if repeated.any():
+        non_data += [(int(line), NON_DATA_HEADER) for line in lines[repeated]]
+        frame, lines = frame.loc[~repeated].reset_index(drop=True), lines[~repeated]
+    return RawTable(frame, np.arange(1, len(frame) + 1, dtype=np.int64), line_numbers=lines,
+                    line_spans=np.ones(len(frame), dtype=np.int64), non_data=sorted(non_data), data_lines=len(lengths))
 
 
 def _is_blank(row: list[str], width: int) -> bool:
@@ -241,8 +405,27 @@ def _is_blank(row: list[str], width: int) -> bool:
     return not row or (width > 1 and len(row) == 1 and not row[0].strip())
 
 
-def _parse_with_csv_module(text: str, delimiter: str, names: list[str], text_columns: set[int]) -> RawTable:
-    """Find the records that do not line up with the header, then parse the rest like the fast path does.
+def _fits(row: list[str], width: int) -> list[str] | None:
+    """The row cut to the header's width when only empty fields stick out (a trailing delimiter), else None."""
+    if len(row) > width and not any(cell.strip() for cell in row[width:]):
+        row = row[:width]
+    return row if len(row) == width else None
+
+
+def _swallowed_lines(row: list[str], delimiter: str, width: int) -> bool:
+    """A quoted field holding line breaks and a whole row's worth of delimiters: a stray quote ate the next lines."""
+    return any(("\n" in cell or "\r" in cell) and cell.count(delimiter) >= max(width - 1, 3) for cell in row)
+
+
+def _literal_quotes(line: str, delimiter: str, width: int) -> list[str] | None:
+    """A line whose quoting does not work out, split with its quotes kept as plain text (None if that fails too)."""
+    text = line.rstrip("\r\n")
+    return _fits(text.split(delimiter), width) if '"' in text else None
+
+
+def _parse_with_csv_module(text: str, delimiter: str, names: list[str], text_columns: set[int],
+                           header_lines: int, first_data_line: int, matcher: _HeaderMatcher) -> RawTable:
+    """Records with the lines each one covers; bad records re-read line by line; the rest parsed like the fast path.
 
     The good records are rewritten as plain comma-separated CSV and handed back to pyarrow, so values are typed
     exactly as in a clean file (the same file gives the same frame whichever path read it).
@@ -251,30 +434,88 @@ def _parse_with_csv_module(text: str, delimiter: str, names: list[str], text_col
     clean = io.StringIO()
     writer = csv.writer(clean, lineterminator="\r\n")  # quotes any field holding \r or \n
     writer.writerow(names)
+    physical = list(io.StringIO(text, newline=""))[header_lines:]  # the lines csv sees, line ends kept
     numbers: list[int] = []
-    skipped: list[tuple[int, str]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    record = -1  # the header is record 0
-    try:
-        for row in reader:
-            if _is_blank(row, width):
-                continue
-            record += 1
-            if record == 0:
-                continue
-            if len(row) > width and not any(cell.strip() for cell in row[width:]):
-                row = row[:width]  # a trailing delimiter is not a field
-            if len(row) != width:
-                skipped.append((record, f"has {len(row)} fields where the header has {width}; the row was skipped"))
-                continue
-            writer.writerow(row)
-            numbers.append(record)
-    except csv.Error as error:
-        raise DataError(f"The file could not be read as CSV after data row {max(record, 0):,}: {error}.") from None
+    line_numbers: list[int] = []
+    spans: list[int] = []
+    skipped: list[tuple[int, int, str]] = []
+    non_data: list[tuple[int, str]] = []
+    literal: list[int] = []
+    record = 0
+
+    def keep(row: list[str], line: int, span: int) -> None:
+        nonlocal record
+        record += 1
+        writer.writerow(row)
+        numbers.append(record)
+        line_numbers.append(line)
+        spans.append(span)
+
+    def one_line(index: int) -> None:
+        """A physical line that has to stand on its own: a bad record, or the line a stray quote opened on."""
+        nonlocal record
+        line = first_data_line + index
+        raw = physical[index]
+        parsed = next(csv.reader([raw.rstrip("\r\n")], delimiter=delimiter, strict=False), [])
+        if _is_blank(parsed, width):
+            non_data.append((line, NON_DATA_BLANK))
+            return
+        if matcher.row_is_header(parsed):
+            non_data.append((line, NON_DATA_HEADER))
+            return
+        row = _fits(parsed, width)
+        if row is None:
+            row = _literal_quotes(raw, delimiter, width)
+            if row is not None:
+                literal.append(line)
+        if row is not None:
+            keep(row, line, 1)
+            return
+        record += 1
+        skipped.append((record, line, f"has {len(parsed)} fields where the header has {width}; the line was "
+                                      "skipped"))
+
+    def lines_from(position: int):
+        for index in range(position, len(physical)):
+            yield physical[index]
+
+    position = 0
+    while position < len(physical):
+        # A bad record that took several lines read its first line alone, then reading resumes on the next line:
+        # a stray quote swallows lines only up to the next quote, and only the line it sits on is in doubt.
+        reader = csv.reader(lines_from(position), delimiter=delimiter, strict=False)
+        start, resume = position, None
+        try:
+            for row in reader:
+                end = position + reader.line_num
+                span = end - start
+                line = first_data_line + start
+                if span == 1 and _is_blank(row, width):
+                    non_data.append((line, NON_DATA_BLANK))
+                elif span == 1 and matcher.row_is_header(row):
+                    non_data.append((line, NON_DATA_HEADER))
+                else:
+                    fitted = _fits(row, width)
+                    if fitted is not None and not (span > 1 and _swallowed_lines(fitted, delimiter, width)):
+                        keep(fitted, line, span)
+                    else:
+                        one_line(start)
+                        if span > 1:
+                            resume = start + 1
+                            break
+                start = end
+        except csv.Error as error:
+            raise DataError(f"The file could not be read as CSV at line {first_data_line + start:,}: {error}.") \
+                from None
+        if resume is None:
+            break
+        position = resume
     record_numbers = np.asarray(numbers, dtype=np.int64)
+    accounting = dict(line_numbers=np.asarray(line_numbers, dtype=np.int64), line_spans=np.asarray(spans, np.int64),
+                      non_data=sorted(non_data), literal_quote_lines=literal, data_lines=len(physical))
     if not numbers:
         empty = pd.DataFrame({name: pd.Series(dtype="str") for name in names})
-        return RawTable(empty, record_numbers, skipped, fallback=True)
+        return RawTable(empty, record_numbers, skipped, fallback=True, **accounting)
     rewritten = clean.getvalue()
     try:
         frame = _read_fast(rewritten.encode("utf-8"), ",", names, text_columns)
@@ -283,4 +524,4 @@ def _parse_with_csv_module(text: str, delimiter: str, names: list[str], text_col
     except Exception:  # noqa: BLE001 — last resort: every cell as text, typed later by the cleaning step
         rows = list(csv.reader(io.StringIO(rewritten, newline="")))[1:]
         frame = pd.DataFrame(rows, columns=names, dtype="str").replace("", np.nan)
-    return RawTable(frame, record_numbers, skipped, fallback=True)
+    return RawTable(frame, record_numbers, skipped, fallback=True, **accounting)

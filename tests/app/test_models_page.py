@@ -110,6 +110,26 @@ def test_classification_tab_from_the_url_and_the_threshold_moves_the_confusion_m
     assert at.slider(key="cmp_threshold").value == pytest.approx(float(best["name"].split()[-1]), abs=0.003)
 
 
+def test_the_reports_published_classification_tables_sit_beside_this_runs(small_dataset, trained_store, monkeypatch):
+    from core import report_figures as rf
+
+    at = _page(small_dataset, trained_store, monkeypatch, tab="classification")
+    assert not at.exception, [e.message for e in at.exception]
+    columns = list(at.columns)
+    theirs = next(c for c in columns if any("Published in the report" in h.value for h in c.subheader)
+                  and any("accuracy_score" in d.value.columns for d in c.dataframe))
+    ours = columns[columns.index(theirs) - 1]  # the column just left of it
+    assert any("this run" in h.value for h in ours.subheader)
+    (run,) = [d.value for d in ours.dataframe]
+    assert "GAUSSIAN NAIVE BAYES" in run.index and "accuracy_score" in run.columns
+    published = [d.value for d in theirs.dataframe]
+    assert published[0].loc["GAUSSIAN NAIVE BAYES", "accuracy_score"] == rf.CLASSIFICATION_RESULTS.loc[
+        "GAUSSIAN NAIVE BAYES", "accuracy_score"]
+    assert published[1].loc["LOGISTIC REGRESSION", "accuracy_score"] == rf.CLASSIFICATION_WEIGHTED_RESULTS.loc[
+        "LOGISTIC REGRESSION", "accuracy_score"]
+    assert "ANN (class-weighted)" in published[1].index
+
+
 def test_bad_url_values_are_ignored(small_dataset, trained_store, monkeypatch):
     at = _page(small_dataset, trained_store, monkeypatch, tab="classification", model="<script>", threshold="7")
     assert not at.exception

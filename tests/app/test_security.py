@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 PAGES = ROOT / "pages"
 
-# Who may deserialise what: the model store (it verifies every file's sha256 before loading), and the network
-# loader it calls, which loads only .keras files and with safe_mode (no embedded Python code).
+# Who may deserialise what: the model store (it verifies every file's sha256, then skops builds only allow-listed
+# types), and the network loader it calls, which loads only .keras files and with safe_mode (no embedded Python code).
 ALLOWED_LOADERS = {
-    ("core/artifacts.py", "joblib.load"),
+    ("core/artifacts.py", "skops.io.load"),
     ("core/ann.py", "keras.saving.load_model"),
 }
 KERAS_LOADERS = {"keras.models.load_model", "keras.saving.load_model", "tensorflow.keras.models.load_model"}
