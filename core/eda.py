@@ -629,10 +629,6 @@ def filter_bounds(frame: pd.DataFrame) -> dict[str, tuple[float, float]]:
     return bounds
 
 
-def to_csv_bytes(table: pd.DataFrame, index: bool = False) -> bytes:
-    return table.to_csv(index=index).encode("utf-8")
-
-
 # ---- binning helpers -------------------------------------------------------------------------------------------------
 
 def is_discrete(values: np.ndarray, name: str = "") -> bool:

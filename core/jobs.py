@@ -15,8 +15,8 @@ record whose heartbeat is older than STALE_AFTER_S belongs to a process that die
 The cluster: `SPOTIFY_DASK_SCHEDULER=tcp://HOST:PORT` (or `scheduler=`) connects to an existing one; otherwise the
 first job starts an embedded one — a scheduler and one single-threaded worker process per core, as `dask`
 subprocesses (`SubprocessCluster`): a LocalCluster's spawned workers would re-import Streamlit's main module. The
-embedded scheduler closes itself after IDLE_TIMEOUT of idleness (also when its server was killed); the next job starts
-it again.
+embedded scheduler closes itself after IDLE_TIMEOUT of idleness, and the scheduler and workers close within seconds
+of their starter's death (core.jobs_watchdog); the next job starts it again.
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from core import training
+from core import jobs_watchdog, training
 from core.training import SuiteConfig
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
@@ -294,8 +294,11 @@ class Cluster:
         if root not in paths:
             os.environ["PYTHONPATH"] = os.pathsep.join([root, *paths])
         os.environ.setdefault("DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION", "1.0")
-        self._embedded = SubprocessCluster(n_workers=self.n_workers, threads_per_worker=1, dashboard_address=None,
-                                           scheduler_kwargs={"idle_timeout": IDLE_TIMEOUT})
+        os.environ[jobs_watchdog.OWNER_ENV] = str(os.getpid())  # they close themselves if this process dies
+        self._embedded = SubprocessCluster(
+            n_workers=self.n_workers, threads_per_worker=1, dashboard_address=None,
+            scheduler_kwargs={"idle_timeout": IDLE_TIMEOUT, "preload": [jobs_watchdog.__name__]},
+            worker_kwargs={"preload_nanny": [jobs_watchdog.__name__]})
         client = Client(self._embedded, set_as_default=False)
         client.wait_for_workers(self.n_workers, timeout=60)
         return client
@@ -455,22 +458,35 @@ class JobManager:
                ) -> tuple[JobRecord, bool]:
         """(the job, whether this call started it). Joins a live job of the same key instead of training again."""
         key = config.key()
-        with self._lock, self.files.lock(fingerprint, key):
-            existing = self.files.read(fingerprint, key)
-            if existing is not None and (existing.live or self.owns(existing)):
-                return existing, False
-            self.files.clear_cancel(fingerprint, key)
-            now = time.time()
-            record = JobRecord(fingerprint=fingerprint, config=config.to_dict(), config_key=key,
-                               data_label=data_label, status=QUEUED, submitted_at=now, heartbeat_at=now,
-                               owner={"host": socket.gethostname(), "pid": os.getpid(), "token": OWNER_TOKEN},
-                               scheduler=self.where)
-            self.files.write(record)
-            thread = threading.Thread(target=self._run, args=(record, frame, config), daemon=True,
-                                      name=f"job-{record.job_id}")
-            self._threads[record.job_id] = thread
-            thread.start()
-            return record, True
+        try:
+            with self._lock, self.files.lock(fingerprint, key):
+                return self._join_or_start(frame, fingerprint, config, data_label)
+        except OSError as error:
+            from core.artifacts import ArtifactError
+
+            raise ArtifactError(f"cannot write training jobs to the store at {self.store_root} "
+                                f"({error.strerror or error}); set SPOTIFY_STORE or --store to a writable folder"
+                                ) from None
+
+    def _join_or_start(self, frame: pd.DataFrame, fingerprint: str, config: SuiteConfig, data_label: str
+                       ) -> tuple[JobRecord, bool]:
+        """Under the key's lock: the live job of this key, or a new one started in a thread of this process."""
+        key = config.key()
+        existing = self.files.read(fingerprint, key)
+        if existing is not None and (existing.live or self.owns(existing)):
+            return existing, False
+        self.files.clear_cancel(fingerprint, key)
+        now = time.time()
+        record = JobRecord(fingerprint=fingerprint, config=config.to_dict(), config_key=key,
+                           data_label=data_label, status=QUEUED, submitted_at=now, heartbeat_at=now,
+                           owner={"host": socket.gethostname(), "pid": os.getpid(), "token": OWNER_TOKEN},
+                           scheduler=self.where)
+        self.files.write(record)
+        thread = threading.Thread(target=self._run, args=(record, frame, config), daemon=True,
+                                  name=f"job-{record.job_id}")
+        self._threads[record.job_id] = thread
+        thread.start()
+        return record, True
 
     def cancel(self, fingerprint: str, config: SuiteConfig) -> bool:
         """Ask the job to stop (whoever runs it sees the request within a heartbeat); False when none is running."""
@@ -632,6 +648,9 @@ def main_train(args) -> int:
     manager = JobManager(getattr(args, "store", None), scheduler=getattr(args, "scheduler", None))
     try:
         return _train_and_report(manager, frame, fingerprint, label, config, artifacts)
+    except artifacts.ArtifactError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     finally:
         manager.close()
 

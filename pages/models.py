@@ -25,6 +25,7 @@ SAMPLE_CHOICES = (None, 50_000, 20_000, 5_000)
 CV_CHOICES = (0, 3, 5, 10)
 BINNINGS = {"top1": "popular = top 1 % (the report's)", "2bin": "2 quantile bins", "3bin": "3 quantile bins"}
 THRESHOLD_STEP = 0.005
+SUBMIT_ERROR = "cmp_submit_error"    # why the last Train click could not queue a job
 PENDING_SUITE = "cmp_pending_suite"  # set when a watched job stored its suite; applied before the selector is drawn
 
 
@@ -33,7 +34,11 @@ PENDING_SUITE = "cmp_pending_suite"  # set when a watched job stored its suite; 
 def submit(config: SuiteConfig) -> None:
     """Queue these settings as a job, or join the one already running: nobody trains the same suite twice."""
     label = "the twin (synthetic)" if dataset.is_twin else dataset.report.name
-    _, started = cache.job_manager().submit(dataset.frame, dataset.fingerprint, config, label)
+    try:
+        _, started = cache.job_manager().submit(dataset.frame, dataset.fingerprint, config, label)
+    except ArtifactError as error:  # the store cannot be written: said on the page, nothing queued
+        st.session_state[SUBMIT_ERROR] = str(error)
+        return
     if not started:
         st.toast("These settings are already training — showing that job's progress.", icon=":material/group:")
 
@@ -106,6 +111,8 @@ if not dataset.report.has_target:
     st.stop()
 
 jobs_panel.panel(dataset.fingerprint, key="cmp")
+if submit_error := st.session_state.pop(SUBMIT_ERROR, None):
+    st.error(f"Training could not be queued: {submit_error}")
 live = jobs_panel.live_jobs(dataset.fingerprint)
 stored = cache.stored_suite_configs(dataset.fingerprint)
 stored_by_key = {config.key(): config for config in stored}

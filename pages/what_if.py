@@ -27,11 +27,11 @@ def slider_key(name: str) -> str:
 st.title("What-if")
 dataset = cache.active_dataset()
 frame = dataset.frame
+load_error = None
 try:
     suite = cache.latest_stored_suite(dataset.fingerprint)
 except artifacts.ArtifactError as error:  # a damaged or outdated store is a message, never a traceback
-    st.error(f"The stored models for this data could not be loaded: {error}")
-    suite = None
+    load_error, suite = error, None
 
 if suite is None:
     jobs_panel.panel(dataset.fingerprint, key="wi")  # reruns the page the moment a job stores the suite
@@ -39,8 +39,12 @@ if suite is None:
         st.info("The report's models are training on this data now (progress above). This page scores your song as "
                 "soon as they are stored — no need to press anything or reload.", icon=":material/hourglass_top:")
         st.stop()
-    st.info("No models are trained on this data yet, so there is nothing to score with. Train the report's model "
-            "suites once (about a minute on the full data); this page uses them as soon as they are stored.")
+    if load_error is not None:
+        st.error(f"The stored models for this data could not be loaded: {load_error}")
+    else:
+        st.info("No models are trained on this data yet, so there is nothing to score with. Train the report's "
+                "model suites once (about a minute on the full data); this page uses them as soon as they are "
+                "stored.")
     if (Path(__file__).resolve().parent / Path(MODELS_PAGE).name).exists():
         st.page_link(MODELS_PAGE, label="Train the models on the Model comparison page",
                      icon=":material/model_training:")

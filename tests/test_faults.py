@@ -53,7 +53,8 @@ def store_with_suite(small_suite, tmp_path) -> tuple[ArtifactStore, Path]:
 
 
 def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file())
+    """The stored suites' files (the job records under .jobs/ change as jobs run: they are not a suite)."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and ".jobs" not in p.relative_to(folder).parts)
 
 
 def _model_files(folder: Path) -> list[Path]:
@@ -323,7 +324,8 @@ def test_a_full_disk_keeps_the_previous_suite_and_says_so(store_with_suite, smal
     assert not list(path.parent.glob(".tmp-*")), "the failed save left its temporary folder behind"
 
 
-def test_the_comparison_page_keeps_its_suite_when_a_new_one_cannot_be_saved(store_with_suite, twin, monkeypatch):
+def test_the_comparison_page_keeps_its_suite_when_a_new_one_cannot_be_saved(store_with_suite, twin, monkeypatch,
+                                                                          in_process_jobs):
     """Disk full while the page trains new settings: a sentence says so, the stored suite stays on screen."""
     from streamlit.testing.v1 import AppTest
 
@@ -339,12 +341,15 @@ def test_the_comparison_page_keeps_its_suite_when_a_new_one_cannot_be_saved(stor
     tables_before = len(at.dataframe)
     assert tables_before, "the stored suite's tables should be on the page"
 
-    monkeypatch.setattr(os, "rename", _no_space)  # the save's last step: the disk is full
-    at.selectbox(key="cmp_rows").set_value(5_000)
-    at.toggle(key="cmp_ann").set_value(False)
-    at.multiselect(key="cmp_suites").set_value(["regression"])
-    at.button(key="cmp_train").click().run()
-    monkeypatch.undo()
+    with monkeypatch.context() as disk_full:
+        disk_full.setattr(os, "rename", _no_space)  # the save's last step: the disk is full
+        at.selectbox(key="cmp_rows").set_value(5_000)
+        at.toggle(key="cmp_ann").set_value(False)
+        at.multiselect(key="cmp_suites").set_value(["regression"])
+        at.button(key="cmp_train").click().run()
+        config = in_process_jobs().jobs(twin.fingerprint)[0].suite_config
+        assert in_process_jobs().wait(twin.fingerprint, config, timeout=300).status == "failed"
+    at.run()
     assert not at.exception, [e.message for e in at.exception]
     errors = " ".join(e.value for e in at.error)
     assert "no space left" in errors, errors

@@ -145,7 +145,9 @@ async def _while_training(url: str, window_s: float, quick: bool):
             await trainer.get_by_role("button", name="Train with these settings").click()
             await trainer.locator("[class*='st-key-cmp_job_']").first.wait_for(timeout=60_000)
             await asyncio.sleep(5)  # the cluster is up and every worker is fitting
-            result = await loadtest.drive_sessions(browser, url, sessions=1, duration_s=window_s, warm_up=True)
+            # a person busy with the sliders (short pauses), so the window holds enough moves for a p95
+            result = await loadtest.drive_sessions(browser, url, sessions=1, duration_s=window_s, warm_up=True,
+                                                   read_s=2.0, think_s=1.0, moves_per_visit=10)
             text = await trainer.locator("[class*='st-key-cmp_job_']").first.inner_text(timeout=5_000)
             trained = "a job ran throughout (" + text.splitlines()[-1][:60] + ")" if "models" in text else "a job ran"
             await trainer.get_by_role("button", name="Cancel").click()  # free the cores for the next line

@@ -41,37 +41,3 @@ def open_page_alone(page: str, dataset) -> AppTest:
     assert not at.exception, [e.message for e in at.exception]
     return at
 
-
-@pytest.fixture
-def in_process_jobs(monkeypatch):
-    """Pages' training jobs run in this process, on tiny data (no Dask cluster to start): one manager per store."""
-    from core import cache, jobs
-
-    managers: dict[str, jobs.JobManager] = {}
-
-    def manager() -> jobs.JobManager:
-        root = str(cache.suite_store().root)
-        if root not in managers:
-            managers[root] = jobs.JobManager(Path(root), executor_factory=jobs.in_process_executor)
-        return managers[root]
-
-    monkeypatch.setattr(cache, "job_manager", manager)
-    yield manager
-    for made in managers.values():
-        for record in made.jobs():
-            if made.owns(record):
-                made.cancel(record.fingerprint, record.suite_config)
-                made.wait(record.fingerprint, record.suite_config, timeout=120)
-
-
-def rerun_until(at: AppTest, done, timeout: float = 180.0) -> AppTest:
-    """Rerun the script (as the page's polling fragment would) until `done(at)` holds."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not done(at):
-        assert time.monotonic() < deadline, "the page never reached the expected state"
-        time.sleep(0.3)
-        at.run()
-        assert not at.exception, [e.message for e in at.exception]
-    return at

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import rerun_until
+from tests.conftest import rerun_until
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "models.py")
 ROWS = 3_000

@@ -164,7 +164,7 @@ def test_while_the_models_train_the_page_shows_the_job_and_then_scores_without_a
     if not any("Popularity (mean)" in m.label for m in at.metric):  # the tiny job may already be done
         assert "training on this data now" in " ".join(i.value for i in at.info)
         assert at.get("progress")
-    from tests.app.conftest import rerun_until
+    from tests.conftest import rerun_until
 
     rerun_until(at, lambda at: any("Popularity (mean)" in m.label for m in at.metric))
     assert cache.job_manager().get(twin.fingerprint, config).status == "done"
