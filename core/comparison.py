@@ -101,7 +101,8 @@ def classification_report_view(table: pd.DataFrame) -> pd.DataFrame:
 
 def base_model_name(name: str) -> str:
     """The model a row belongs to, whichever suite it was trained in ("X (class-weighted)" -> "X")."""
-    for suffix in (" (class-weighted)", " (weighted)", " [weighted]", " — weighted", " (balanced)"):
+    for suffix in (" (class-weighted)", " (balanced weights applied)", " (weighted)", " [weighted]", " — weighted",
+                   " (balanced)"):
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return name
