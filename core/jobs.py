@@ -25,7 +25,9 @@ import fcntl
 import json
 import os
 import queue
+import shutil
 import socket
+import tempfile
 import threading
 import time
 import uuid
@@ -248,6 +250,7 @@ class Cluster:
         self.n_workers = n_workers or os.cpu_count() or 1
         self._client = None
         self._embedded = None
+        self._scratch: str | None = None
         self._lock = threading.Lock()
         self.started_s: float | None = None    # how long the last start or connection took
 
@@ -295,9 +298,11 @@ class Cluster:
             os.environ["PYTHONPATH"] = os.pathsep.join([root, *paths])
         os.environ.setdefault("DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION", "1.0")
         os.environ[jobs_watchdog.OWNER_ENV] = str(os.getpid())  # they close themselves if this process dies
+        self._scratch = tempfile.mkdtemp(prefix="spotify-dask-")  # the scheduler's address file, removed on close
         self._embedded = SubprocessCluster(
             n_workers=self.n_workers, threads_per_worker=1, dashboard_address=None,
-            scheduler_kwargs={"idle_timeout": IDLE_TIMEOUT, "preload": [jobs_watchdog.__name__]},
+            scheduler_kwargs={"idle_timeout": IDLE_TIMEOUT, "preload": [jobs_watchdog.__name__],
+                              "scheduler_file": os.path.join(self._scratch, "scheduler.json")},
             worker_kwargs={"preload_nanny": [jobs_watchdog.__name__]})
         client = Client(self._embedded, set_as_default=False)
         client.wait_for_workers(self.n_workers, timeout=60)
@@ -309,6 +314,9 @@ class Cluster:
                 with contextlib.suppress(Exception):
                     thing.close()
         self._client = self._embedded = None
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
     def close(self) -> None:
         with self._lock:
