@@ -194,10 +194,11 @@ def test_the_cli_joins_a_job_the_app_already_runs(manager, twin_small, tmp_path)
     from core import sources
 
     twin = sources.twin_dataset()
-    config = SuiteConfig(suites=("regression",), include_ann=False, max_rows=3_000, cv_folds=3)
+    # long enough (~30 s of fits) to still run when the CLI, a fresh process, has imported the engine
+    config = SuiteConfig(suites=("regression",), include_ann=False, max_rows=20_000, cv_folds=5)
     manager.submit(twin.frame, twin.fingerprint, config, "twin")
     result = subprocess.run([sys.executable, "-m", "core", "train", "--suite", "regression", "--no-ann",
-                             "--max-rows", "3000", "--cv", "3", "--store", str(manager.store_root)],
+                             "--max-rows", "20000", "--cv", "5", "--store", str(manager.store_root)],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "joining the job already" in result.stdout and "saved to" in result.stdout
