@@ -1,9 +1,8 @@
 """Model engine budget: the whole default suite from scratch, against the report's own sequential loop, and loading.
 
 On the full twin (quick: a 20,000-row sample):
-1. the default suite (every model `suites.select_specs` picks for the default config: the three report suites, their ANNs, the
-   weighted corrections and the baselines) from scratch
-   through `train_suite`'s in-process pool (the app and the CLI train as Dask jobs: core/bench/jobs.py holds the
+1. the default suite (every model `suites.select_specs` picks for the default config: the three report suites, their
+   ANNs, the weighted corrections and the baselines) from scratch through `train_suite`'s in-process pool (the app and the CLI train as Dask jobs: core/bench/jobs.py holds the
    budget a person feels);
 2. the same scikit-learn / XGBoost models (no networks) through the engine, and through the report's plain loop
    (`for name, model in models.items(): model.fit(x_train, y_train); model.predict(x_test)` on the unscaled features,
