@@ -89,7 +89,8 @@ def test_the_sidebar_button_downloads_the_report(browser, store, report_file, tm
             wait_idle(page)
             button = page.locator("[data-testid='stSidebar']").get_by_role(
                 "button", name="Download the report (HTML)", exact=True)
-            assert button.count() == 1 and button.is_visible()
+            button.wait_for(state="visible")  # the sidebar may still be drawing after the page first goes idle
+            assert button.count() == 1
             page.locator("[data-testid='stSidebar']").screenshot(path=str(SCREENSHOTS / "report_button.png"))
             with page.expect_download(timeout=120_000) as download:
                 button.click()
