@@ -20,14 +20,15 @@ POLL_IDLE_S = 5.0
 RECENT_S = 15 * 60             # a failed or cancelled job is reported for this long
 
 
-def live_jobs(fingerprint: str) -> list[jobs.JobRecord]:
-    return [r for r in cache.job_manager().jobs(fingerprint) if r.live or cache.job_manager().owns(r)]
+def live_jobs(fingerprint: str, records: list[jobs.JobRecord] | None = None) -> list[jobs.JobRecord]:
+    manager = cache.job_manager()
+    return [r for r in (manager.jobs(fingerprint) if records is None else records) if r.live or manager.owns(r)]
 
 
-def recent_outcomes(fingerprint: str) -> list[jobs.JobRecord]:
+def recent_outcomes(records: list[jobs.JobRecord]) -> list[jobs.JobRecord]:
     """Jobs that failed, were cancelled or interrupted in the last minutes (done ones show as their suite)."""
     now = time.time()
-    return [r for r in cache.job_manager().jobs(fingerprint)
+    return [r for r in records
             if (r.status in (jobs.FAILED, jobs.CANCELLED) and now - (r.finished_at or 0) < RECENT_S)
             or (r.stale and now - r.heartbeat_at < RECENT_S)]
 
@@ -44,21 +45,21 @@ def panel(fingerprint: str, *, allow_cancel: bool = True, key: str = "jobs") -> 
 
 
 def _draw(fingerprint: str, allow_cancel: bool, key: str, poll: float) -> None:
-    live = live_jobs(fingerprint)
+    records = cache.job_manager().jobs(fingerprint)  # read once per run: live, stopped and recent all come from it
+    live = live_jobs(fingerprint, records)
     watched: set[str] = st.session_state.setdefault(WATCHED, set())
     live_ids = {r.job_id for r in live}
     stopped = watched - live_ids
     if stopped or (live_ids - watched):
-        for job_id in stopped:
-            record = next((r for r in cache.job_manager().jobs(fingerprint) if r.job_id == job_id), None)
-            if record is not None:
+        for record in records:
+            if record.job_id in stopped:
                 st.session_state.setdefault(FINISHED, {})[record.config_key] = record.status
         st.session_state[WATCHED] = live_ids
         if stopped or (live_ids and poll != POLL_LIVE_S):
             st.rerun(scope="app")  # a suite appeared (or a job began): the whole page draws what changed
     for record in live:
         _live(record, allow_cancel, key)
-    for record in recent_outcomes(fingerprint):
+    for record in recent_outcomes(records):
         text = jobs.describe(record)
         title = describe_config(record.suite_config)
         if record.status == jobs.CANCELLED:
