@@ -27,6 +27,7 @@ Z_95 = 1.959964
 
 # Correlation strength words for the data-driven summaries (|r| below each bound).
 STRENGTH_WORDS = ((0.1, "negligible"), (0.3, "weak"), (0.5, "moderate"), (0.7, "strong"), (1.01, "very strong"))
+# The report's own words beside its loudness and instrumentalness plots (quoted verbatim, bullets in order).
 REPORT_INSIGHTS: dict[str, tuple[str, ...]] = {
     "loudness": (
         "**Loudness shows the highest correlation with Popularity**, justifying this focused analysis.",

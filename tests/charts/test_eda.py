@@ -1,4 +1,4 @@
-"""core.charts: each builder returns a go.Figure with the expected traces, drawn from aggregates (never one mark per
+"""core.charts.eda: each builder returns a go.Figure with the expected traces, drawn from aggregates (never one mark per
 song), with exact values on hover."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""core.model_charts builds light figures: binned data, marked points, one trace per compared model."""
+"""core.charts.models builds light figures: binned data, marked points, one trace per compared model."""
 from __future__ import annotations
 
 import json
