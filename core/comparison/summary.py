@@ -58,7 +58,8 @@ def suite_summary(tables: Any) -> SuiteSummary:
     y_class = predictions["y_class"] if "y_class" in predictions else pd.Series(dtype=int)
     n_positive = int((y_class == top_class(manifest, y_class)).sum()) if len(y_class) else 0
     threshold = getattr(tables, "popular_threshold", None) or manifest.get("popular_threshold") or float("nan")
-    trained_at = str(manifest.get("created_at") or manifest.get("saved_at") or manifest.get("trained_at") or "—")
+    # training writes created_at, the store adds saved_at on every save
+    trained_at = str(manifest.get("created_at") or manifest.get("saved_at") or "—")
     return SuiteSummary(
         n_models=len(regression) + len(classification), n_test=len(predictions), n_positive=n_positive,
         popular_threshold=float(threshold), trained_at=trained_at.replace("T", " ")[:16],
