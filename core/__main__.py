@@ -36,7 +36,7 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from core.report import main_report
+    from core.report.build import main_report
 
     if args.train:  # exactly `python -m core train` with these options, then the report of what it stored
         train_argv = ["train", *(["--data", str(args.data)] if args.data else []),

@@ -14,7 +14,8 @@ import streamlit as st
 from core import sources
 
 if TYPE_CHECKING:  # the model stack (scikit-learn, XGBoost) is imported by the first model page, not at start-up
-    from core import artifacts, comparison, jobs, scoring
+    from core import artifacts, jobs, scoring
+    from core.comparison import thresholds
     from core.training import SuiteConfig
 
 DATASET_KEY = "dataset"
@@ -195,57 +196,65 @@ def _stored_suite_at(path: str, root: str):
 # dataclass, + the widget choices). What the filters keep is cached as a boolean mask (1 byte a row, cache_resource,
 # never modified), not as a copy of the rows: an analysis selects only the columns it reads, and only on a cache miss.
 
-from core import eda as _eda  # noqa: E402  (kept with the section that uses it)
+from core import schema  # noqa: E402  (kept with the section that uses them)
+from core.eda.columns import analysis_columns  # noqa: E402
+from core.eda.correlations import correlation_matrix  # noqa: E402
+from core.eda.features import FeatureProfile, feature_profile  # noqa: E402
+from core.eda.filters import Filters, filter_bounds, filter_mask, select_rows  # noqa: E402
+from core.eda.groups import colour_columns  # noqa: E402
+from core.eda.overview import OverviewTables, overview_tables  # noqa: E402
+from core.eda.popularity import PopularityProfile, popular_threshold, popularity_profile  # noqa: E402
+from core.eda.tables import head_table  # noqa: E402
 
 
 @st.cache_data(show_spinner="Profiling the data…", max_entries=8)
-def eda_overview(fingerprint: str, generated: tuple[str, ...], _frame) -> _eda.OverviewTables:
+def eda_overview(fingerprint: str, generated: tuple[str, ...], _frame) -> OverviewTables:
     """`generated`: the columns the loader made up (LoadReport.filled_columns), left out of the duplicate check."""
-    return _eda.overview_tables(_frame, generated)
+    return overview_tables(_frame, generated)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def eda_head(fingerprint: str, query: str, sort_by: str | None, descending: bool, _frame):
-    return _eda.head_table(_frame, query, sort_by, descending)
+    return head_table(_frame, query, sort_by, descending)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def eda_filter_bounds(fingerprint: str, _frame) -> dict[str, tuple[float, float]]:
-    return _eda.filter_bounds(_frame)
+    return filter_bounds(_frame)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def eda_colour_columns(fingerprint: str, _frame) -> list[str]:
-    return _eda.colour_columns(_frame)
+    return colour_columns(_frame)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def eda_popular_threshold(fingerprint: str, _frame) -> float:
     """The dataset's 'popular' cut (99th percentile of all songs); filters do not move it."""
-    return _eda.popular_threshold(_frame[_eda.schema.TARGET]) if _eda.schema.TARGET in _frame else float("nan")
+    return popular_threshold(_frame[schema.TARGET]) if schema.TARGET in _frame else float("nan")
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def eda_filter_mask(fingerprint: str, filters: _eda.Filters, _frame):
+def eda_filter_mask(fingerprint: str, filters: Filters, _frame):
     """The rows the filters keep (None: every row)."""
-    return _eda.filter_mask(_frame, filters) if filters.active else None
+    return filter_mask(_frame, filters) if filters.active else None
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def eda_popularity(fingerprint: str, filters: _eda.Filters, threshold: float, _frame, _mask) -> _eda.PopularityProfile:
-    return _eda.popularity_profile(_eda.select_rows(_frame, _mask, [_eda.schema.TARGET])[_eda.schema.TARGET], threshold)
+def eda_popularity(fingerprint: str, filters: Filters, threshold: float, _frame, _mask) -> PopularityProfile:
+    return popularity_profile(select_rows(_frame, _mask, [schema.TARGET])[schema.TARGET], threshold)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def eda_feature(fingerprint: str, filters: _eda.Filters, feature: str, group: str | None, threshold: float, _frame,
-                _mask) -> _eda.FeatureProfile:
-    columns = [feature, _eda.schema.TARGET] + ([group] if group else [])
-    return _eda.feature_profile(_eda.select_rows(_frame, _mask, columns), feature, threshold, group)
+def eda_feature(fingerprint: str, filters: Filters, feature: str, group: str | None, threshold: float, _frame,
+                _mask) -> FeatureProfile:
+    columns = [feature, schema.TARGET] + ([group] if group else [])
+    return feature_profile(select_rows(_frame, _mask, columns), feature, threshold, group)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def eda_correlations(fingerprint: str, filters: _eda.Filters, method: str, _frame, _mask):
-    return _eda.correlation_matrix(_eda.select_rows(_frame, _mask, _eda.analysis_columns(_frame)), method)
+def eda_correlations(fingerprint: str, filters: Filters, method: str, _frame, _mask):
+    return correlation_matrix(select_rows(_frame, _mask, analysis_columns(_frame)), method)
 
 
 # ---- Model comparison page (issue #5) ---------------------------------------------------------------------------------
@@ -307,33 +316,33 @@ def stored_suite(fingerprint: str, config: SuiteConfig):
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def classification_curves(fingerprint: str, suite_path: str, model: str, _tables) -> comparison.ClassificationCurves:
-    from core import comparison
+def classification_curves(fingerprint: str, suite_path: str, model: str, _tables) -> thresholds.ClassificationCurves:
+    from core.comparison import thresholds
 
-    return comparison.classification_curves(_tables.test_predictions, model, _tables.manifest)
+    return thresholds.classification_curves(_tables.test_predictions, model, _tables.manifest)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def regression_diagnostics(fingerprint: str, suite_path: str, model: str, _tables):
-    from core import comparison
+    from core.comparison import diagnostics
 
-    return comparison.regression_diagnostics(_tables.test_predictions, model)
+    return diagnostics.regression_diagnostics(_tables.test_predictions, model)
 
 
 @st.cache_data(show_spinner="Shuffling each feature through the model…", max_entries=32)
 def permutation_importance(fingerprint: str, suite_path: str, model: str, _suite, _frame, _tables):
     """Drop in test R² when a feature is shuffled (2,000 test songs, 5 repeats); None when it cannot be computed."""
-    from core import comparison
+    from core.comparison import importance
 
-    return comparison.regression_permutation_importance(_suite, model, _frame, _tables.test_predictions)
+    return importance.regression_permutation_importance(_suite, model, _frame, _tables.test_predictions)
 
 
 @st.cache_data(show_spinner="Computing XGBoost's SHAP contributions…", max_entries=8)
 def xgboost_importance(fingerprint: str, suite_path: str, _suite, _frame, _tables):
     """(model name, mean |contribution| per feature) for the suite's XGBoost regressor, or None without one."""
-    from core import comparison
+    from core.comparison import importance
 
-    return comparison.regression_shap_importance(_suite, _frame, _tables.test_predictions)
+    return importance.regression_shap_importance(_suite, _frame, _tables.test_predictions)
 
 
 # ---- training jobs (issue #13) ---------------------------------------------------------------------------------------
@@ -394,7 +403,7 @@ def _autotrain_once(fingerprint: str, root: str, _dataset: sources.Dataset) -> N
 
 def report_html(dataset: sources.Dataset) -> bytes:
     """The report for this data with the suite the model comparison page opens on (data sections only without one)."""
-    from core import report
+    from core.report import build as report
 
     store = suite_store()
     try:
@@ -406,7 +415,8 @@ def report_html(dataset: sources.Dataset) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _report_html(fingerprint: str, suite_path: str, root: str, _dataset: sources.Dataset) -> bytes:
-    from core import artifacts, report
+    from core import artifacts
+    from core.report import build as report
 
     store = artifacts.ArtifactStore(Path(root))
     suite = report.load_suite(store, Path(suite_path) if suite_path else None)
@@ -419,7 +429,7 @@ def _report_html(fingerprint: str, suite_path: str, root: str, _dataset: sources
 
 @st.cache_data(show_spinner="Bootstrapping the test set (once for this suite)…", max_entries=8)
 def suite_intervals(fingerprint: str, suite_path: str, _tables):
-    from core import uncertainty
+    from core.comparison import uncertainty
 
     stored = getattr(_tables, "intervals", None)
     if stored is not None and len(stored):
@@ -430,30 +440,30 @@ def suite_intervals(fingerprint: str, suite_path: str, _tables):
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def suite_calibration(fingerprint: str, suite_path: str, _tables):
-    from core import calibration
+    from core.comparison import calibration
 
     return calibration.suite_calibration(_tables.test_predictions, _tables.manifest)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def reliability_curve(fingerprint: str, suite_path: str, model: str, n_bins: int, _tables):
-    from core import calibration
+    from core.comparison import calibration
 
     return calibration.suite_reliability(_tables.test_predictions, _tables.manifest, model, n_bins)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def regressor_pr_curve(fingerprint: str, suite_path: str, regressor: str, _tables):
-    from core import comparison
+    from core.comparison import thresholds
 
-    return comparison.regressor_pr_curve(_tables.test_predictions, regressor, _tables.popular_threshold,
+    return thresholds.regressor_pr_curve(_tables.test_predictions, regressor, _tables.popular_threshold,
                                          _tables.manifest)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def whatif_calibration(fingerprint: str, suite_key: str, _suite):
     """Which classifiers' probabilities are calibrated on the suite's test songs (shared, never modified)."""
-    from core import calibration
+    from core.comparison import calibration
 
     return calibration.suite_calibration(_suite.test_predictions, _suite.manifest)
 

@@ -742,12 +742,12 @@ def main_jobs(args) -> int:
     if not records:
         print(f"no training jobs in {manager.store_root}")
         return 0
-    from core import comparison
+    from core.comparison.text import describe_config
 
     for record in records:
         status = "interrupted" if record.stale else record.status
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.submitted_at))
         print(f"{record.job_id}  {status:<11} {when}  {record.data_label or record.fingerprint}")
-        print(f"    {comparison.describe_config(record.suite_config)}")
+        print(f"    {describe_config(record.suite_config)}")
         print(f"    {describe(record)}")
     return 0

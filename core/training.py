@@ -667,7 +667,7 @@ def _assemble(config, fingerprint, features, threshold, edges, classes, scaler, 
                      "scaler": "StandardScaler fitted on the training split"},
         "warnings": warnings_list,
     }
-    from core import uncertainty  # the leaderboards' bootstrap intervals: computed once, stored with the suite
+    from core.comparison import uncertainty  # the leaderboards' bootstrap intervals: computed once, stored with the suite
 
     return TrainedSuite(config=config, fingerprint=fingerprint, feature_names=list(features),
                         popular_threshold=float(threshold), scaler=scaler, models=models,

@@ -5,8 +5,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import cache, charts, eda, safe_csv, schema
+from core import cache, safe_csv, schema
 from core import report_figures as rf
+from core.charts import eda as charts
+from core.eda.columns import MIN_ROWS_FOR_STATISTICS
+from core.eda.correlations import target_correlations
+from core.eda.filters import Filters, select_rows
+from core.eda.popularity import REPORT_POPULARITY_NOTES, popularity_notes, quantile_display
+
 
 DEFAULT_FEATURE = "loudness"  # the report's first focused analysis
 NO_COLOUR = "(none)"
@@ -60,12 +66,12 @@ with st.sidebar:
             ranges.append((name, float(value[0]), float(value[1])))
     artist = st.text_input("Artist contains", key="dist_artist", placeholder="e.g. Drake")
 
-filters = eda.Filters(popularity=popularity, features=tuple(ranges), artist=artist.strip())
+filters = Filters(popularity=popularity, features=tuple(ranges), artist=artist.strip())
 mask = cache.eda_filter_mask(fingerprint, filters, frame)
 n_kept = len(frame) if mask is None else int(mask.sum())
 st.caption(f"**{n_kept:,}** of {len(frame):,} songs ({n_kept / max(len(frame), 1):.1%}) · {filters.describe()}")
 # The CSV is written only when the button is clicked (a callable), never on a rerun.
-st.download_button("Download the filtered songs (CSV)", lambda: safe_csv.to_csv_bytes(eda.select_rows(frame, mask)),
+st.download_button("Download the filtered songs (CSV)", lambda: safe_csv.to_csv_bytes(select_rows(frame, mask)),
                    mime="text/csv", file_name="songs filtered.csv", key="dist_download_rows",
                    icon=":material/download:", disabled=n_kept == 0)
 if n_kept == 0:
@@ -96,14 +102,14 @@ if popularity_tab.open:
             notes, quantiles = st.columns([3, 2])
             with notes:
                 st.markdown("**On these songs**\n\n"
-                            + "\n".join(f"- {note}" for note in eda.popularity_notes(profile)))
+                            + "\n".join(f"- {note}" for note in popularity_notes(profile)))
                 st.markdown("**The report** (on its 130,663 songs)\n\n"
-                            + "\n".join(f"> - {note}" for note in eda.REPORT_POPULARITY_NOTES))
+                            + "\n".join(f"> - {note}" for note in REPORT_POPULARITY_NOTES))
             with quantiles:
                 table = profile.quantiles
                 st.markdown(f"**Popularity at every 1 %** — the 99th percentile of these songs is "
                             f"**{table.loc[table['is threshold'], 'popularity'].iloc[0]:g}**")
-                styled = eda.quantile_display(table).style.apply(
+                styled = quantile_display(table).style.apply(
                     lambda row: ["background-color: rgba(29,185,84,0.35)" if row["is threshold"] else ""]
                     * len(row), axis=1).format({"quantile": "{:.0%}", "popularity": "{:g}"})
                 st.dataframe(styled, hide_index=True, width="stretch", height=316,
@@ -174,8 +180,8 @@ if correlations_tab.open:
                           help="Pearson (the report's) measures linear relations; Spearman ranks the values first, "
                                "so it catches any monotonic relation and ignores outliers.").lower()
         corr = cache.eda_correlations(fingerprint, filters, method, frame, mask)
-        if n_kept < eda.MIN_ROWS_FOR_STATISTICS or not np.isfinite(corr.to_numpy(dtype=float)).any():
-            st.info(f"Correlations need at least {eda.MIN_ROWS_FOR_STATISTICS} songs with varying values.")
+        if n_kept < MIN_ROWS_FOR_STATISTICS or not np.isfinite(corr.to_numpy(dtype=float)).any():
+            st.info(f"Correlations need at least {MIN_ROWS_FOR_STATISTICS} songs with varying values.")
         else:
             left, right = st.columns([3, 2]) if has_target else (st.container(), None)
             with left:
@@ -183,7 +189,7 @@ if correlations_tab.open:
             if right is not None:
                 with right:
                     reference = rf.CORRELATION[schema.TARGET] if method == "pearson" else None
-                    plot(charts.target_correlation_chart(eda.target_correlations(corr), reference, method),
+                    plot(charts.target_correlation_chart(target_correlations(corr), reference, method),
                          "target_correlations")
                     if reference is not None:
                         st.caption("White ticks: the report's Pearson correlations on the real data.")

@@ -11,10 +11,22 @@ from functools import partial
 
 import streamlit as st
 
-from core import cache, comparison as cmp, model_charts as charts
+from core import cache
 from core.artifacts import ArtifactError
+from core.charts import models as charts
+from core.comparison.exports import (export_name, export_tables, manifest_to_json, published_tables, table_to_csv,
+                                     table_to_json)
+from core.comparison.leaderboards import classification_leaderboard, regression_leaderboard
+from core.comparison.summary import prediction_models, preferred_order, suite_summary
+from core.comparison.tables import (GROUP_LABELS, classification_report_view, failed_models, regression_view,
+                                    split_gaps, style_best)
+from core.comparison.text import accuracy_note, describe_config, split_gap_sentence
+from core.comparison.thresholds import threshold_metrics
+from core.comparison.uncertainty import thresholded_name, tie_sentence
+from core.comparison.view_state import parse_view_state
 from core.training import SuiteConfig
 from core.ui import jobs_panel
+
 
 TABS = {"regression": ":material/show_chart: Regression", "classification": ":material/target: Classification",
         "split": ":material/call_split: Random vs grouped split", "export": ":material/download: Export"}
@@ -79,7 +91,7 @@ def settings_panel(active: SuiteConfig | None, stored_keys: set[str], expanded: 
         exists = config.key() in stored_keys
         running = config.key() in {job.config_key for job in live}
         describe, button = st.columns([3, 2], vertical_alignment="center")
-        describe.caption(f"Will train: {cmp.describe_config(config)}"
+        describe.caption(f"Will train: {describe_config(config)}"
                          + (" — training now (progress above)." if running
                             else " — already stored; retraining replaces it." if exists else "."))
         label = "Retrain these settings" if exists else "Train with these settings"
@@ -135,10 +147,10 @@ if not stored:
     settings_panel(live[0].suite_config if live else None, set(), expanded=not live)
     st.stop()
 
-keys = cmp.preferred_order(stored, SuiteConfig())
+keys = preferred_order(stored, SuiteConfig())
 active_key = st.selectbox(
     "Trained suite", keys, key="cmp_suite",
-    format_func=lambda key: cmp.describe_config(stored_by_key[key]),
+    format_func=lambda key: describe_config(stored_by_key[key]),
     help="Every suite stored for this data: the report's own settings first, then random splits, newest "
          "first.")
 config = stored_by_key[active_key]
@@ -146,7 +158,7 @@ config = stored_by_key[active_key]
 try:
     tables = cache.stored_suite_tables(dataset.fingerprint, config)
 except ArtifactError as error:
-    st.error(f"The stored suite ({cmp.describe_config(config)}) failed verification and was not used: {error}. "
+    st.error(f"The stored suite ({describe_config(config)}) failed verification and was not used: {error}. "
              "Its files changed after it was saved. Retrain it to replace it.")
     st.button("Retrain this suite", type="primary", key="cmp_retrain_broken", on_click=submit, args=(config,),
               disabled=config.key() in {job.config_key for job in live})
@@ -154,15 +166,15 @@ except ArtifactError as error:
 
 settings_panel(config, set(stored_by_key), expanded=False)
 suite_path = str(tables.path)
-summary = cmp.suite_summary(tables)
+summary = suite_summary(tables)
 st.caption(f"{summary.n_models} models · test set {summary.n_test:,} songs, {summary.n_positive:,} popular "
            f"(popularity ≥ {summary.popular_threshold:g}) · trained {summary.trained_at} UTC · "
            f"{'the twin (synthetic)' if dataset.is_twin else dataset.report.name}")
 for warning in tables.manifest.get("warnings", []):  # what training noticed about this data (few popular songs …)
     st.warning(f"When this suite was trained: {warning}.", icon=":material/info:")
 
-regressors, classifiers = cmp.prediction_models(tables.test_predictions)
-url = cmp.parse_view_state(st.query_params.to_dict(), tabs=list(TABS), models=regressors + classifiers,
+regressors, classifiers = prediction_models(tables.test_predictions)
+url = parse_view_state(st.query_params.to_dict(), tabs=list(TABS), models=regressors + classifiers,
                            step=THRESHOLD_STEP)
 
 
@@ -178,29 +190,29 @@ regression_tab, classification_tab, split_tab, export_tab = tab_containers
 # ---- regression -----------------------------------------------------------------------------------------------------
 
 def regression_section() -> None:
-    view = cmp.regression_view(tables.regression_table)
+    view = regression_view(tables.regression_table)
     if view.empty:
         st.info("This suite has no regression models. Train one that includes the regression suite.")
         return
-    for name, error in cmp.failed_models(tables.regression_table).items():
+    for name, error in failed_models(tables.regression_table).items():
         st.warning(f"{name} failed to train and is left out: {error}")
     intervals = cache.suite_intervals(dataset.fingerprint, suite_path, tables)
-    board, tied = cmp.regression_leaderboard(tables, intervals)
+    board, tied = regression_leaderboard(tables, intervals)
     with st.container():
         st.subheader("This run")
-        if sentence := cmp.tie_sentence(intervals, "regression", "R²"):
+        if sentence := tie_sentence(intervals, "regression", "R²"):
             st.markdown(sentence)
         st.caption("Sort by clicking a header. Shaded: the best value in each column; lightly shaded, and ≈ beside "
                    "the 95 % interval: statistically tied with the best (★) on this test set. "
                    + ("The dummy row predicts the training mean for every song — the floor any model must beat."
                       if summary.regression_baselines else ""))
         with st.container(key="cmp_reg_table"):  # the key becomes a CSS class the browser test waits for
-            st.dataframe(cmp.style_best(board, skip_rows=summary.regression_baselines, tied=tied), height="content")
+            st.dataframe(style_best(board, skip_rows=summary.regression_baselines, tied=tied), height="content")
     with st.columns([3, 4])[0]:
         st.subheader("Published in the report")
         st.caption("For reference: the report's own numbers on the real Kaggle file (130,663 rows, random 80/20 "
                    "split). Not recomputed.")
-        published = cmp.published_tables()["regression figures"]
+        published = published_tables()["regression figures"]
         st.dataframe(published.style.format({"MSE": "{:.2f}", "MAE": "{:.3f}", "R2 Score": "{:.4f}"}),
                      height="content", column_config={"_index": st.column_config.Column("model", width=125)})
 
@@ -253,8 +265,8 @@ def regression_section() -> None:
 # ---- classification -------------------------------------------------------------------------------------------------
 
 def classification_tables() -> None:
-    st.info(cmp.accuracy_note(tables.classification_table, summary.n_test, summary.n_positive), icon="⚖️")
-    for name, error in cmp.failed_models(tables.classification_table).items():
+    st.info(accuracy_note(tables.classification_table, summary.n_test, summary.n_positive), icon="⚖️")
+    for name, error in failed_models(tables.classification_table).items():
         st.warning(f"{name} failed to train and is left out: {error}")
     # The report's four columns, labelled short so this run's table and the published one fit side by side.
     short = {column: st.column_config.Column(label, width="small") for column, label in (
@@ -267,14 +279,14 @@ def classification_tables() -> None:
                    "networks at the F1-best threshold) — dominated by the majority class. Shaded: the best model per "
                    "column (baselines are not ranked).")
         with st.container(key="cmp_cls_report"):
-            st.dataframe(cmp.style_best(cmp.classification_report_view(tables.classification_table)),
+            st.dataframe(style_best(classification_report_view(tables.classification_table)),
                          height="content", column_config={"_index": st.column_config.Column("model", width="large"),
                                                           "suite": st.column_config.Column(width="small"),
                                                           **short})
     with theirs, st.container(key="cmp_cls_published"):
         st.subheader("Published in the report")
         st.caption("For reference: the report's own numbers on the real Kaggle file. Not recomputed.")
-        published = cmp.published_tables()
+        published = published_tables()
         st.caption("Plain suite (the ANN's line printed separately in the report)")
         published_columns = {"_index": st.column_config.Column("model", width=215), **short}
         st.dataframe(published["classification figures"].style.format("{:.4f}"), height="content",
@@ -284,9 +296,9 @@ def classification_tables() -> None:
                      column_config=published_columns)
     st.subheader("Metrics that see the popular songs")
     intervals = cache.suite_intervals(dataset.fingerprint, suite_path, tables)
-    board, tied = cmp.classification_leaderboard(tables, intervals,
+    board, tied = classification_leaderboard(tables, intervals,
                                                  cache.suite_calibration(dataset.fingerprint, suite_path, tables))
-    if sentence := cmp.tie_sentence(intervals, "classification", "PR-AUC"):
+    if sentence := tie_sentence(intervals, "classification", "PR-AUC"):
         st.markdown(sentence)
     st.caption("ROC-AUC and PR-AUC rank every song by its probability; 'popular' columns score only the minority "
                "class, at 0.5 and at each model's F1-best threshold. A model's plain and class-weighted runs sit "
@@ -295,13 +307,13 @@ def classification_tables() -> None:
                "classifier beat simply thresholding a regressor? Brier: mean squared error of P(popular) (lower is "
                "better; see *Calibration* below; none for regressors, which predict popularity, not a probability). "
                "Lightly shaded, and ≈ beside the 95 % interval: statistically tied with the best (★).")
-    regressor_rows = board[board["suite"] == cmp.GROUP_LABELS["regressor"]] if "suite" in board else board.iloc[:0]
+    regressor_rows = board[board["suite"] == GROUP_LABELS["regressor"]] if "suite" in board else board.iloc[:0]
     if len(regressor_rows) and "popular recall" in board and (regressor_rows["popular recall"] == 0).all():
         st.caption(f"No regressor predicts {summary.popular_threshold:g} or more for any test song (trained on squared "
                    "error, they stay near the mean), so at the cut they flag no song: what competes is how they rank "
                    "songs — ROC-AUC, PR-AUC, and F1 at their own best threshold.")
     with st.container(key="cmp_cls_honest"):
-        st.dataframe(cmp.style_best(board, tied=tied), height="content")
+        st.dataframe(style_best(board, tied=tied), height="content")
 
 
 def use_best_threshold(best: float) -> None:
@@ -324,8 +336,8 @@ def threshold_explorer() -> None:
     jump.button("F1-best", key="cmp_best", on_click=use_best_threshold, args=(curves.best_threshold,),
                 help=f"Jump to the threshold with the best F1 on the test set ({curves.best_threshold:.3f}).")
     sync_url(model=model, threshold=f"{threshold:.3f}")
-    current = cmp.threshold_metrics(curves.y_class, curves.proba, threshold)
-    best = cmp.threshold_metrics(curves.y_class, curves.proba, curves.best_threshold)
+    current = threshold_metrics(curves.y_class, curves.proba, threshold)
+    best = threshold_metrics(curves.y_class, curves.proba, curves.best_threshold)
     figures = st.columns(4)
     figures[0].metric("Popular songs flagged", f"{current.tp + current.fp:,}",
                       help="How many test songs this threshold calls popular.")
@@ -347,12 +359,12 @@ def pr_comparison() -> None:
     st.subheader("Precision–recall, several models")
     ranked = summary.classifiers_by_pr_auc
     cut = summary.popular_threshold
-    thresholded = {cmp.thresholded_name(name, cut): name for name in regressors
+    thresholded = {thresholded_name(name, cut): name for name in regressors
                    if name not in summary.regression_baselines} if len(tables.manifest.get("classes", [0, 1])) == 2 \
         else {}
     default = [m for m in ranked[:4] if m in classifiers]
     if summary.best_regressor in regressors and thresholded:
-        default.append(cmp.thresholded_name(summary.best_regressor, cut))
+        default.append(thresholded_name(summary.best_regressor, cut))
     chosen = st.multiselect("Models", classifiers + list(thresholded), default=default, key="cmp_pr_models",
                             help="Classifiers, and regressors whose predicted popularity is the score (dashed; the "
                                  f"marker is where it crosses {cut:g}, the popular cut).")
@@ -410,7 +422,7 @@ def split_counterpart_gaps() -> list | None:
         return None
     other = cache.stored_suite_tables(dataset.fingerprint, counterpart)
     random_tables, grouped_tables = (other, tables) if config.grouped else (tables, other)
-    return cmp.split_gaps(random_tables, grouped_tables)
+    return split_gaps(random_tables, grouped_tables)
 
 
 def split_section() -> None:
@@ -432,7 +444,7 @@ def split_section() -> None:
                "songs on both sides (GroupShuffleSplit on artist_name). Baselines are left out.")
     for label, metric, gap in gaps:
         st.subheader(label)
-        st.markdown(cmp.split_gap_sentence(gap, metric))
+        st.markdown(split_gap_sentence(gap, metric))
         left, right = st.columns(2)
         left.dataframe(gap.style.format("{:+.4f}", subset=["gap"]).format("{:.4f}", subset=["random split",
                                                                                              "grouped split"]),
@@ -445,7 +457,7 @@ def split_section() -> None:
 def export_section() -> None:
     st.caption("Every table of this suite, as CSV and JSON (files are made when you click); the manifest records the "
                "data fingerprint, settings, library versions and file hashes.")
-    exports = cmp.export_tables(tables, cache.suite_intervals(dataset.fingerprint, suite_path, tables))
+    exports = export_tables(tables, cache.suite_intervals(dataset.fingerprint, suite_path, tables))
     try:
         gaps = split_counterpart_gaps() or []
     except ArtifactError:
@@ -454,16 +466,16 @@ def export_section() -> None:
     for title, table in exports.items():
         label, csv_button, json_button = st.columns([4, 1, 1], vertical_alignment="center")
         label.markdown(f"**{title}** — {len(table):,} rows")
-        csv_button.download_button("CSV", partial(cmp.table_to_csv, table), key=f"cmp_csv_{title}", mime="text/csv",
-                                   file_name=cmp.export_name(title, dataset.fingerprint, config.key(), "csv"),
+        csv_button.download_button("CSV", partial(table_to_csv, table), key=f"cmp_csv_{title}", mime="text/csv",
+                                   file_name=export_name(title, dataset.fingerprint, config.key(), "csv"),
                                    icon=":material/download:")
-        json_button.download_button("JSON", partial(cmp.table_to_json, table), key=f"cmp_json_{title}",
+        json_button.download_button("JSON", partial(table_to_json, table), key=f"cmp_json_{title}",
                                     mime="application/json", icon=":material/download:",
-                                    file_name=cmp.export_name(title, dataset.fingerprint, config.key(), "json"))
-    st.download_button("Manifest (JSON)", partial(cmp.manifest_to_json, tables.manifest), mime="application/json",
-                       file_name=cmp.export_name("manifest", dataset.fingerprint, config.key(), "json"),
+                                    file_name=export_name(title, dataset.fingerprint, config.key(), "json"))
+    st.download_button("Manifest (JSON)", partial(manifest_to_json, tables.manifest), mime="application/json",
+                       file_name=export_name("manifest", dataset.fingerprint, config.key(), "json"),
                        key="cmp_manifest_download", icon=":material/download:")
-    st.json(cmp.manifest_to_json(tables.manifest).decode(), expanded=1)
+    st.json(manifest_to_json(tables.manifest).decode(), expanded=1)
 
 
 def draw(container, section) -> None:

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import cache, eda, safe_csv
+from core import cache, safe_csv
 from core import report_figures as rf
+from core.eda.alerts import (IMBALANCE_MINORITY_SHARE, NEAR_CONSTANT_SHARE, SKEW_THRESHOLD, ZERO_INFLATED_SHARE,
+                             alert_lines, alerts_table)
+from core.eda.correlations import HIGH_CORRELATION
+from core.eda.overview import GLANCE_BINS, load_report_lines
+from core.eda.tables import HEAD_ROWS
 from core.twin import TWIN_LABEL
+
 
 ORIGINAL_ORDER = "(file order)"
 
@@ -42,9 +48,9 @@ with st.container(border=True):
                    "correlation matrix, popularity quantiles, null and unique counts). It is not the real Kaggle file; "
                    "load that file from the sidebar to analyse the real songs.")
     with st.expander("Load report", expanded=bool(report.warnings) and not dataset.is_twin):
-        st.markdown("\n".join(f"- **{label}:** {text}" for label, text in eda.load_report_lines(report)))
+        st.markdown("\n".join(f"- **{label}:** {text}" for label, text in load_report_lines(report)))
         if len(report.row_problems):
-            st.dataframe(report.row_problems.head(eda.HEAD_ROWS), hide_index=True, width="stretch", height=200)
+            st.dataframe(report.row_problems.head(HEAD_ROWS), hide_index=True, width="stretch", height=200)
         for warning in report.warnings:
             st.warning(warning, icon=":material/warning:")
 
@@ -54,17 +60,17 @@ st.subheader("Data-quality alerts")
 warnings = [a for a in tables.alerts if a.severity == "warning"]
 notes = [a for a in tables.alerts if a.severity != "warning"]
 st.caption(f"{len(warnings)} to act on, {len(notes)} worth knowing. Thresholds: zero-inflated ≥ "
-           f"{eda.ZERO_INFLATED_SHARE:.0%} zeros · skewed |skewness| ≥ {eda.SKEW_THRESHOLD:g} · near-constant ≥ "
-           f"{eda.NEAR_CONSTANT_SHARE:.0%} one value · highly correlated |r| ≥ {eda.HIGH_CORRELATION:g} · "
-           f"imbalanced: popular class < {eda.IMBALANCE_MINORITY_SHARE:.0%}.")
+           f"{ZERO_INFLATED_SHARE:.0%} zeros · skewed |skewness| ≥ {SKEW_THRESHOLD:g} · near-constant ≥ "
+           f"{NEAR_CONSTANT_SHARE:.0%} one value · highly correlated |r| ≥ {HIGH_CORRELATION:g} · "
+           f"imbalanced: popular class < {IMBALANCE_MINORITY_SHARE:.0%}.")
 if not tables.alerts:
     st.success("No alerts: no duplicates, no missing values, no skewed, constant or redundant columns.")
 for alert in warnings:
     st.warning(f"**{alert.title}.** {alert.meaning}", icon=":material/warning:")
 if notes:
     with st.container(border=True):
-        st.markdown("\n".join(f"- {line}" for line in eda.alert_lines(notes)))
-download(eda.alerts_table(tables.alerts), "data-quality alerts", "alerts")
+        st.markdown("\n".join(f"- {line}" for line in alert_lines(notes)))
+download(alerts_table(tables.alerts), "data-quality alerts", "alerts")
 
 st.subheader("Every column at a glance")
 # A sparkline table rather than 14 Plotly panels: the first page a person sees is drawn ~2 s sooner on a cold start
@@ -74,7 +80,7 @@ st.dataframe(tables.glance, hide_index=True, width="stretch", row_height=GLANCE_
              height=GLANCE_ROW_PX * len(tables.glance) + 38,  # header + every column in view: no inner scrolling
              column_config={
                  "distribution": st.column_config.BarChartColumn(
-                     "distribution", help=f"Songs per bin: {eda.GLANCE_BINS} equal-width bins (one per value for key, mode "
+                     "distribution", help=f"Songs per bin: {GLANCE_BINS} equal-width bins (one per value for key, mode "
                      "and time signature); a column stretched by a few outliers is shown over its 0.1–99.9th "
                      "percentiles", y_min=0, width="large"),
                  **{stat: st.column_config.NumberColumn(format="%.4g") for stat in ("min", "median", "mean", "max")},

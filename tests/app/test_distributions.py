@@ -6,7 +6,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from core import eda
+from core.eda.groups import MAX_GROUPS
 from tests.app.conftest import open_page_alone
 
 
@@ -100,7 +100,7 @@ def test_extra_columns_colour_the_histogram_and_missing_features_are_skipped(sha
     assert not at.exception
     histogram = next(c for c in at.get("plotly_chart")
                      if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Loudness: distribution"))
-    assert len(json.loads(histogram.proto.spec)["data"]) == eda.MAX_GROUPS
+    assert len(json.loads(histogram.proto.spec)["data"]) == MAX_GROUPS
 
 
 def test_data_without_popularity_shows_features_only(small_twin):

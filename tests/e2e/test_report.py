@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core import report
+from core.report import build as report
 from tests.e2e.conftest import ROOT, SCREENSHOTS, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.e2e

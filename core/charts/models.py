@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.comparison import ThresholdResult
+from core.comparison.thresholds import ThresholdResult
 
 ACCENT = "#1DB954"
 MUTED = "#9aa0a6"
@@ -204,8 +204,8 @@ def split_gap_chart(gap: pd.DataFrame, metric: str) -> go.Figure:
 
 
 def reliability_chart(curves: Mapping[str, pd.DataFrame]) -> go.Figure:
-    """Reliability curves (core.calibration.reliability_curve): mean predicted P against the observed popular rate
-    per bin, marker area by songs in the bin, and the diagonal a calibrated model follows."""
+    """Reliability curves (core.comparison.calibration.reliability_curve): mean predicted P against the observed
+    popular rate per bin, marker area by songs in the bin, and the diagonal a calibrated model follows."""
     fig = go.Figure()
     top = 0.0
     for index, (name, curve) in enumerate(curves.items()):

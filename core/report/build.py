@@ -2,9 +2,9 @@
 
 It follows the original report's order (problem and data, popularity, correlations, loudness and instrumentalness,
 regression, classification, F1-best thresholds, the class-weighted revision) and ends with what the numbers say.
-Every number and chart comes from the functions the pages call (core.eda, core.comparison, core.charts,
-core.model_charts); this module only lays them out. The file needs no network: Plotly's code is embedded once, there
-are no external fonts, and each chart is also rendered to a PNG in the browser so that printing shows static images.
+Every number and chart comes from the functions the pages call (core.eda, core.comparison, core.charts); this module
+only lays them out. The file needs no network: Plotly's code is embedded once, there are no external fonts, and each
+chart is also rendered to a PNG in the browser so that printing shows static images.
 Text that comes from the data (titles, artists, column and file names) is HTML-escaped everywhere.
 """
 from __future__ import annotations
@@ -21,10 +21,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core import charts, eda, schema
-from core import comparison as cmp
-from core import model_charts
 from core import report_figures as rf
+from core import schema
+from core.charts import eda as eda_charts
+from core.charts import models as model_charts
+from core.comparison.exports import published_tables
+from core.comparison.summary import SuiteSummary, prediction_models, preferred_order, suite_summary
+from core.comparison.tables import (GROUP_LABELS, base_model_name, classification_report_view, failed_models,
+                                    honest_view, regression_view, style_best)
+from core.comparison.text import accuracy_note, describe_config
+from core.comparison.thresholds import classification_curves, threshold_metrics
+from core.eda.alerts import alert_lines
+from core.eda.columns import MIN_ROWS_FOR_STATISTICS, analysis_columns
+from core.eda.correlations import correlation_matrix, target_correlations
+from core.eda.features import feature_profile
+from core.eda.filters import select_rows
+from core.eda.overview import OverviewTables, overview_tables
+from core.eda.popularity import (POPULAR_QUANTILE, PopularityProfile, REPORT_POPULARITY_NOTES, popular_threshold,
+                                 popularity_notes, popularity_profile)
+from core.eda.tables import head_table
+
 
 TITLE = "Spotify Song Popularity Prediction Report"
 # (anchor, heading) in the original report's order; the model sections need a stored suite.
@@ -82,7 +98,7 @@ def preferred_suite_path(store, fingerprint: str, newest: bool = False) -> Path 
             configs.append(config)
     if not configs:
         return None
-    return by_key[configs[0].key()] if newest else by_key[cmp.preferred_order(configs, SuiteConfig())[0]]
+    return by_key[configs[0].key()] if newest else by_key[preferred_order(configs, SuiteConfig())[0]]
 
 
 def load_suite(store, path: Path | None) -> SuiteChoice:
@@ -201,16 +217,16 @@ class DataFacts:
 
     rows: int
     threshold: float
-    popularity: eda.PopularityProfile | None
+    popularity: PopularityProfile | None
     corr: pd.DataFrame
     target_corr: pd.Series = field(default_factory=pd.Series)
 
 
-def problem_section(dataset, tables: eda.OverviewTables) -> str:
+def problem_section(dataset, tables: OverviewTables) -> str:
     frame = dataset.frame
     warnings = [a for a in tables.alerts if a.severity == "warning"]
     notes = [a for a in tables.alerts if a.severity != "warning"]
-    head, _ = eda.head_table(frame, limit=HEAD_ROWS)
+    head, _ = head_table(frame, limit=HEAD_ROWS)
     # The report's 17 columns (a file's extra columns would squeeze them off a printed page; info() lists those).
     extra = [c for c in head.columns if c not in schema.CANONICAL_COLUMNS]
     head = head[[c for c in head.columns if c in schema.CANONICAL_COLUMNS]]
@@ -233,7 +249,7 @@ def problem_section(dataset, tables: eda.OverviewTables) -> str:
         parts.append("<p>No alerts: no duplicates, no missing values, no skewed, constant or redundant columns.</p>")
     parts += [f"<p class='alert warning'>{inline(f'**{a.title}.** {a.meaning}')}</p>" for a in warnings]
     if notes:
-        parts.append(bullets(eda.alert_lines(notes)))
+        parts.append(bullets(alert_lines(notes)))
     parts += [
     ]
     parts += [
@@ -254,7 +270,7 @@ def quantile_grid(quantiles: pd.DataFrame) -> str:
         for unit in range(10):
             percent = tens + unit
             if percent in by_percent:
-                css = " class='cut'" if percent == round(100 * eda.POPULAR_QUANTILE) else ""
+                css = " class='cut'" if percent == round(100 * POPULAR_QUANTILE) else ""
                 cells.append(f"<td{css} title='{percent} %'>{by_percent[percent]:g}</td>")
             else:
                 cells.append("<td></td>")
@@ -272,14 +288,14 @@ def popularity_section(facts: DataFacts, figures: dict) -> str:
     table = profile.quantiles
     cut = float(table.loc[table["is threshold"], "popularity"].iloc[0])
     return "".join([
-        side_by_side(figure_block(figures, charts.popularity_histogram_chart(profile)),
-                     figure_block(figures, charts.popularity_density_chart(profile))),
+        side_by_side(figure_block(figures, eda_charts.popularity_histogram_chart(profile)),
+                     figure_block(figures, eda_charts.popularity_density_chart(profile))),
         "<div class='figures'>" + key_figure("popular-cut", f"{cut:g}", "99th percentile: popular ≥ this")
         + key_figure("popular-share", f"{100 * profile.popular_share:.2f} %", "of songs are popular")
         + key_figure("skew", f"{profile.skew:+.2f}", "skewness") + "</div>",
-        side_by_side("<h3>On this data</h3>" + bullets(eda.popularity_notes(profile)),
+        side_by_side("<h3>On this data</h3>" + bullets(popularity_notes(profile)),
                      f"<h3>The report (on its {rf.N_ROWS:,} songs)</h3>"
-                     + bullets(eda.REPORT_POPULARITY_NOTES, quoted=True)),
+                     + bullets(REPORT_POPULARITY_NOTES, quoted=True)),
         quantile_grid(table),
         f"<p>The report's 99th percentile was {rf.POPULAR_THRESHOLD}: 'popular' means popularity ≥ "
         f"{rf.POPULAR_THRESHOLD}.</p>",
@@ -289,12 +305,12 @@ def popularity_section(facts: DataFacts, figures: dict) -> str:
 def correlation_section(facts: DataFacts, figures: dict) -> str:
     corr = facts.corr
     if len(corr) < 2 or not np.isfinite(corr.to_numpy(dtype=float)).any():
-        return f"<p>Correlations need at least {eda.MIN_ROWS_FOR_STATISTICS} songs with varying values.</p>"
-    parts = [figure_block(figures, charts.correlation_heatmap_chart(corr, "pearson"))]
+        return f"<p>Correlations need at least {MIN_ROWS_FOR_STATISTICS} songs with varying values.</p>"
+    parts = [figure_block(figures, eda_charts.correlation_heatmap_chart(corr, "pearson"))]
     if schema.TARGET in corr.columns:
         loudness = corr.loc["loudness", schema.TARGET] if "loudness" in corr.index else float("nan")
         parts += [
-            figure_block(figures, charts.target_correlation_chart(facts.target_corr, rf.CORRELATION[schema.TARGET]),
+            figure_block(figures, eda_charts.target_correlation_chart(facts.target_corr, rf.CORRELATION[schema.TARGET]),
                          "Dark ticks: the report's Pearson correlations on the real data."),
             "<div class='figures'>" + key_figure("corr-loudness", _number(loudness), "corr(loudness, popularity)")
             + key_figure("corr-loudness-report", _number(rf.CORRELATION.loc["loudness", schema.TARGET]),
@@ -314,7 +330,7 @@ def feature_section(dataset, facts: DataFacts, figures: dict) -> str:
     # The report's two focused analyses first, in its order; the other features after them.
     ordered = [f for f in FOCUS_FEATURES if f in features] + [f for f in features if f not in FOCUS_FEATURES]
     for feature in ordered:
-        profile = eda.feature_profile(eda.select_rows(frame, None, [feature, *columns]), feature, facts.threshold)
+        profile = feature_profile(select_rows(frame, None, [feature, *columns]), feature, facts.threshold)
         if feature not in FOCUS_FEATURES:
             others.append(f"**{_label(feature)}.** {profile.summary}")
             continue
@@ -322,14 +338,14 @@ def feature_section(dataset, facts: DataFacts, figures: dict) -> str:
         parts.append(side_by_side(f"<h4>The report on {text(_label(feature).lower())}</h4>"
                                   + bullets(profile.report_insights, quoted=True),
                                   f"<h4>On this data</h4><p>{inline(profile.summary)}</p>"))
-        blocks = [figure_block(figures, charts.feature_histogram_chart(profile))]
+        blocks = [figure_block(figures, eda_charts.feature_histogram_chart(profile))]
         if has_target:
-            blocks.append(figure_block(figures, charts.band_density_chart(profile)))
+            blocks.append(figure_block(figures, eda_charts.band_density_chart(profile)))
         parts.append(side_by_side(*blocks))
         if has_target:
             parts.append(side_by_side(
-                figure_block(figures, charts.binned_mean_chart(profile, facts.popularity.mean)),
-                figure_block(figures, charts.regression_chart(profile))))
+                figure_block(figures, eda_charts.binned_mean_chart(profile, facts.popularity.mean)),
+                figure_block(figures, eda_charts.regression_chart(profile))))
     if others:
         parts.append("<h3>The other features, in a sentence each</h3>" + bullets(others))
     return "".join(parts)
@@ -337,14 +353,14 @@ def feature_section(dataset, facts: DataFacts, figures: dict) -> str:
 
 # ---- the model sections -----------------------------------------------------------------------------------------------
 
-def regression_section(tables, summary: cmp.SuiteSummary, figures: dict) -> str:
-    view = cmp.regression_view(tables.regression_table)
+def regression_section(tables, summary: SuiteSummary, figures: dict) -> str:
+    view = regression_view(tables.regression_table)
     if view.empty:
         return "<p>This suite has no regression models.</p>"
-    published = cmp.published_tables()["regression figures"]
+    published = published_tables()["regression figures"]
     best = summary.best_regressor
     parts = [f"<p class='alert warning'>{text(f'{name} failed to train and is left out: {error}')}</p>"
-             for name, error in cmp.failed_models(tables.regression_table).items()]
+             for name, error in failed_models(tables.regression_table).items()]
     if best is not None:
         parts.append("<div class='figures'>" + key_figure("best-regressor", best, "best regressor (test R²)")
                      + key_figure("best-r2", _number(float(view.loc[best, "R²"])), "its R²")
@@ -352,7 +368,7 @@ def regression_section(tables, summary: cmp.SuiteSummary, figures: dict) -> str:
                                   "the report's best R²") + "</div>")
     shown = view[[c for c in view.columns if c not in ("fit (s)", "predict (µs/row)")]]
     parts.append(side_by_side(
-        styled_html(cmp.style_best(shown, skip_rows=summary.regression_baselines),
+        styled_html(style_best(shown, skip_rows=summary.regression_baselines),
                     "This run (test split). Shaded: the best value in each column"
                     + ("; the dummy row predicts the training mean, the floor any model must beat."
                        if summary.regression_baselines else ".")),
@@ -362,18 +378,19 @@ def regression_section(tables, summary: cmp.SuiteSummary, figures: dict) -> str:
     return "".join(parts)
 
 
-def classification_section(tables, summary: cmp.SuiteSummary) -> str:
-    published = cmp.published_tables()
-    parts = [f"<p class='alert'>{inline(cmp.accuracy_note(tables.classification_table, summary.n_test, summary.n_positive))}</p>"]
+def classification_section(tables, summary: SuiteSummary) -> str:
+    published = published_tables()
+    note = accuracy_note(tables.classification_table, summary.n_test, summary.n_positive)
+    parts = [f"<p class='alert'>{inline(note)}</p>"]
     parts += [f"<p class='alert warning'>{text(f'{name} failed to train and is left out: {error}')}</p>"
-              for name, error in cmp.failed_models(tables.classification_table).items()]
+              for name, error in failed_models(tables.classification_table).items()]
     parts += [
         "<h3>The report's metrics</h3>",
-        styled_html(cmp.style_best(cmp.classification_report_view(tables.classification_table)),
+        styled_html(style_best(classification_report_view(tables.classification_table)),
                     "Accuracy and weighted averages over both classes at threshold 0.5, as the report computes them "
                     "— dominated by the majority class."),
         "<h3>Metrics that see the popular songs</h3>",
-        styled_html(cmp.style_best(cmp.honest_view(tables.classification_table)),
+        styled_html(style_best(honest_view(tables.classification_table)),
                     "ROC-AUC and PR-AUC rank every song by its probability; 'popular' columns score only the "
                     "minority class, at 0.5 and at each model's F1-best threshold."),
         table_html(published["classification figures"], caption="Published in the report (plain suite, real data)"),
@@ -381,26 +398,26 @@ def classification_section(tables, summary: cmp.SuiteSummary) -> str:
     return "".join(parts)
 
 
-def threshold_section(tables, summary: cmp.SuiteSummary, figures: dict) -> str:
-    _, classifiers = cmp.prediction_models(tables.test_predictions)
-    honest = cmp.honest_view(tables.classification_table)
+def threshold_section(tables, summary: SuiteSummary, figures: dict) -> str:
+    _, classifiers = prediction_models(tables.test_predictions)
+    honest = honest_view(tables.classification_table)
     wanted = [c for c in ("suite", "popular F1", "F1-best threshold", "popular F1 at best", "PR-AUC")
               if c in honest.columns]
     parts = ["<p>The report's rule: the threshold on P(popular) with the highest F1 on the test set "
              "(precision_recall_curve), instead of the default 0.5.</p>"]
     if wanted:
-        parts.append(styled_html(cmp.style_best(honest[wanted]), "Each classifier at 0.5 and at its F1-best "
+        parts.append(styled_html(style_best(honest[wanted]), "Each classifier at 0.5 and at its F1-best "
                                                                   "threshold"))
     best = summary.best_classifier if summary.best_classifier in classifiers else None
     if best is None:
         return "".join(parts) + "<p>No classifier has stored test probabilities to draw.</p>"
-    curves = cmp.classification_curves(tables.test_predictions, best, tables.manifest)
-    at_best = cmp.threshold_metrics(curves.y_class, curves.proba, curves.best_threshold)
+    curves = classification_curves(tables.test_predictions, best, tables.manifest)
+    at_best = threshold_metrics(curves.y_class, curves.proba, curves.best_threshold)
     parts.append("<div class='figures'>" + key_figure("best-classifier", best, "best classifier (PR-AUC)")
                  + key_figure("best-threshold", f"{curves.best_threshold:.3f}", "its F1-best threshold")
                  + key_figure("best-f1", f"{at_best.f1:.3f}", "popular F1 there") + "</div>")
     ranked = [m for m in summary.classifiers_by_pr_auc[:PR_MODELS] if m in classifiers]
-    compared = {m: cmp.classification_curves(tables.test_predictions, m, tables.manifest) for m in ranked}
+    compared = {m: classification_curves(tables.test_predictions, m, tables.manifest) for m in ranked}
     parts.append(side_by_side(
         figure_block(figures, model_charts.probability_histogram_chart(curves.histogram, curves.best_threshold),
                      f"{best}: predicted probabilities by true class; dashed: its F1-best threshold."),
@@ -411,10 +428,10 @@ def threshold_section(tables, summary: cmp.SuiteSummary, figures: dict) -> str:
 
 
 def weighted_section(tables) -> str:
-    published = cmp.published_tables()["class-weighted figures"]
-    honest = cmp.honest_view(tables.classification_table)
-    report_view = cmp.classification_report_view(tables.classification_table)
-    weighted = honest.index[honest["suite"] == cmp.GROUP_LABELS["weighted"]] if "suite" in honest else []
+    published = published_tables()["class-weighted figures"]
+    honest = honest_view(tables.classification_table)
+    report_view = classification_report_view(tables.classification_table)
+    weighted = honest.index[honest["suite"] == GROUP_LABELS["weighted"]] if "suite" in honest else []
     parts = ["<p>The report's revision: compute_class_weight('balanced') on the training split, so the rare popular "
              "songs weigh as much as the rest.</p>"]
     if not len(weighted):
@@ -422,7 +439,7 @@ def weighted_section(tables) -> str:
     else:
         rows = []
         for name in weighted:
-            plain = cmp.base_model_name(str(name))
+            plain = base_model_name(str(name))
             for label, model in (("plain", plain), ("class-weighted", name)):
                 if model in honest.index:
                     rows.append({"model": plain, "suite": label,
@@ -438,7 +455,7 @@ def weighted_section(tables) -> str:
 
 # ---- the closing section ----------------------------------------------------------------------------------------------
 
-def closing_points(dataset, facts: DataFacts, tables, summary: cmp.SuiteSummary | None) -> list[str]:
+def closing_points(dataset, facts: DataFacts, tables, summary: SuiteSummary | None) -> list[str]:
     """What the numbers say, one sentence each, written from this data's and this suite's figures."""
     points = []
     profile = facts.popularity
@@ -456,7 +473,7 @@ def closing_points(dataset, facts: DataFacts, tables, summary: cmp.SuiteSummary 
     if tables is None or summary is None:
         points.append("No suite is stored for this data, so nothing is said here about the models.")
     else:
-        view = cmp.regression_view(tables.regression_table)
+        view = regression_view(tables.regression_table)
         if summary.best_regressor is not None:
             r2 = float(view.loc[summary.best_regressor, "R²"])
             report_best = float(rf.REGRESSION_RESULTS["R2 Score"].max())
@@ -470,12 +487,12 @@ def closing_points(dataset, facts: DataFacts, tables, summary: cmp.SuiteSummary 
                           f"{1 - summary.positive_rate:.3f}. The best classifier by PR-AUC, "
                           f"{summary.best_classifier}, reaches {pr_auc:.3f} against {summary.positive_rate:.3f} for "
                           "random guessing.")
-        honest = cmp.honest_view(tables.classification_table)
+        honest = honest_view(tables.classification_table)
         if "suite" in honest and "popular recall" in honest:
-            weighted = honest[honest["suite"] == cmp.GROUP_LABELS["weighted"]]
-            gains = [float(weighted.loc[n, "popular recall"] - honest.loc[cmp.base_model_name(str(n)),
+            weighted = honest[honest["suite"] == GROUP_LABELS["weighted"]]
+            gains = [float(weighted.loc[n, "popular recall"] - honest.loc[base_model_name(str(n)),
                                                                           "popular recall"])
-                     for n in weighted.index if cmp.base_model_name(str(n)) in honest.index]
+                     for n in weighted.index if base_model_name(str(n)) in honest.index]
             gains = [g for g in gains if np.isfinite(g)]
             if gains:
                 median = float(np.median(gains))
@@ -495,14 +512,14 @@ def closing_points(dataset, facts: DataFacts, tables, summary: cmp.SuiteSummary 
 def data_facts(dataset, corr: pd.DataFrame) -> DataFacts:
     frame = dataset.frame
     has_target = schema.TARGET in frame.columns and frame[schema.TARGET].notna().any()
-    threshold = eda.popular_threshold(frame[schema.TARGET]) if has_target else float("nan")
-    profile = eda.popularity_profile(frame[schema.TARGET], threshold) if has_target else None
-    target_corr = eda.target_correlations(corr) if schema.TARGET in corr.columns else pd.Series(dtype=float)
+    threshold = popular_threshold(frame[schema.TARGET]) if has_target else float("nan")
+    profile = popularity_profile(frame[schema.TARGET], threshold) if has_target else None
+    target_corr = target_correlations(corr) if schema.TARGET in corr.columns else pd.Series(dtype=float)
     return DataFacts(rows=len(frame), threshold=threshold, popularity=profile, corr=corr,
                      target_corr=target_corr)
 
 
-def header_html(dataset, tables, summary: cmp.SuiteSummary | None, problem: str | None, made_at: datetime) -> str:
+def header_html(dataset, tables, summary: SuiteSummary | None, problem: str | None, made_at: datetime) -> str:
     report = dataset.report
     if dataset.is_twin:
         data = f"<strong>{text(report.name)}</strong> — generated, not the real Kaggle file"
@@ -513,7 +530,7 @@ def header_html(dataset, tables, summary: cmp.SuiteSummary | None, problem: str 
         suite = "none — this report has the data sections only (see below)"
     else:
         versions = (tables.manifest or {}).get("versions") or {}
-        suite = (f"{text(cmp.describe_config(tables.config))} · settings <code>{text(tables.config.key())}</code> · "
+        suite = (f"{text(describe_config(tables.config))} · settings <code>{text(tables.config.key())}</code> · "
                  f"trained {text(summary.trained_at)} UTC<br><span class='versions'>"
                  + text(" · ".join(f"{name} {version}" for name, version in versions.items())) + "</span>")
     made = made_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -531,8 +548,8 @@ def build_report(dataset, suite: SuiteChoice | None = None, made_at: datetime | 
     tables = suite.tables
     made_at = made_at or datetime.now(timezone.utc)
     frame = dataset.frame
-    overview = eda.overview_tables(frame, tuple(getattr(dataset.report, "filled_columns", ())))
-    corr = eda.correlation_matrix(eda.select_rows(frame, None, eda.analysis_columns(frame)), "pearson")
+    overview = overview_tables(frame, tuple(getattr(dataset.report, "filled_columns", ())))
+    corr = correlation_matrix(select_rows(frame, None, analysis_columns(frame)), "pearson")
     facts = data_facts(dataset, corr)
     figures: dict[str, dict] = {}
     bodies = {
@@ -543,10 +560,10 @@ def build_report(dataset, suite: SuiteChoice | None = None, made_at: datetime | 
     }
     summary = None
     if tables is not None:
-        summary = cmp.suite_summary(tables)
-        _, classifiers = cmp.prediction_models(tables.test_predictions)
+        summary = suite_summary(tables)
+        _, classifiers = prediction_models(tables.test_predictions)
         bodies["regression"] = regression_section(tables, summary, figures)
-        if classifiers and len(cmp.classification_report_view(tables.classification_table)):
+        if classifiers and len(classification_report_view(tables.classification_table)):
             bodies["classification"] = classification_section(tables, summary)
             bodies["thresholds"] = threshold_section(tables, summary, figures)
             bodies["weighted"] = weighted_section(tables)
@@ -637,7 +654,7 @@ def main_report(args) -> int:
     if suite.tables is None:
         print(f"wrote {args.out} ({size_mb:.1f} MB), data sections only: {suite.problem}")
     else:
-        print(f"wrote {args.out} ({size_mb:.1f} MB) with the stored suite {cmp.describe_config(suite.tables.config)}")
+        print(f"wrote {args.out} ({size_mb:.1f} MB) with the stored suite {describe_config(suite.tables.config)}")
     return 0
 
 

@@ -10,7 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core import schema
-from core.eda import FeatureProfile, LinearFit, PopularityProfile
+from core.eda.features import FeatureProfile, LinearFit
+from core.eda.popularity import PopularityProfile
 
 ACCENT = "#1DB954"      # Spotify green: the popular class, the thing to look at
 BLUE = "#4e79a7"

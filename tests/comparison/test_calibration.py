@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import calibration
+from core.comparison import calibration
 
 
 def _calibrated(n=200_000, seed=0):

@@ -1,4 +1,4 @@
-"""core.charts: each builder returns a go.Figure with the expected traces, drawn from aggregates (never one mark per
+"""core.charts.eda: each builder returns a go.Figure with the expected traces, drawn from aggregates (never one mark per
 song), with exact values on hover."""
 from __future__ import annotations
 
@@ -6,17 +6,22 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from core import charts, eda, schema
 from core import report_figures as rf
+from core import schema
+from core.charts import eda as charts
+from core.eda.binning import HIST_BINS
+from core.eda.correlations import correlation_matrix, target_correlations
+from core.eda.features import band_labels, feature_profile
+from core.eda.popularity import popularity_profile
 
 
 @pytest.fixture(scope="module")
 def profiles(twin_small):
     return {
-        "popularity": eda.popularity_profile(twin_small[schema.TARGET]),
-        "loudness": eda.feature_profile(twin_small, "loudness"),
-        "key": eda.feature_profile(twin_small, "key"),
-        "corr": eda.correlation_matrix(twin_small),
+        "popularity": popularity_profile(twin_small[schema.TARGET]),
+        "loudness": feature_profile(twin_small, "loudness"),
+        "key": feature_profile(twin_small, "key"),
+        "corr": correlation_matrix(twin_small),
     }
 
 
@@ -44,7 +49,7 @@ def test_popularity_density_has_shares_and_a_smoothed_curve(profiles):
 
 def test_feature_histogram_bars_and_discrete_tick_names(profiles):
     fig = charts.feature_histogram_chart(profiles["loudness"])
-    assert types(fig) == ["bar"] and len(fig.data[0].x) == eda.HIST_BINS
+    assert types(fig) == ["bar"] and len(fig.data[0].x) == HIST_BINS
     assert fig.layout.xaxis.title.text == "Loudness (dB)"
     key = charts.feature_histogram_chart(profiles["key"])
     assert list(key.layout.xaxis.ticktext) == list(schema.KEY_NAMES)
@@ -52,17 +57,17 @@ def test_feature_histogram_bars_and_discrete_tick_names(profiles):
 
 def test_feature_histogram_stacks_colour_groups(twin_small):
     frame = twin_small.assign(explicit=np.arange(len(twin_small)) % 3 == 0)
-    fig = charts.feature_histogram_chart(eda.feature_profile(frame, "energy", group="explicit"))
+    fig = charts.feature_histogram_chart(feature_profile(frame, "energy", group="explicit"))
     assert types(fig) == ["bar", "bar"] and fig.layout.barmode == "stack"
     assert {t.name for t in fig.data} == {"True", "False"}
 
 
 def test_band_density_has_one_curve_per_popularity_band(profiles):
     fig = charts.band_density_chart(profiles["loudness"])
-    assert types(fig) == ["scatter"] * len(eda.band_labels())
+    assert types(fig) == ["scatter"] * len(band_labels())
     assert all(trace.mode == "lines" for trace in fig.data)
     key = charts.band_density_chart(profiles["key"])
-    assert types(key) == ["bar"] * len(eda.band_labels()) and key.layout.barmode == "group"
+    assert types(key) == ["bar"] * len(band_labels()) and key.layout.barmode == "group"
 
 
 def test_binned_mean_has_a_confidence_band_and_the_mean_line(profiles):
@@ -83,7 +88,7 @@ def test_regression_view_is_a_count_grid_with_a_fitted_line_not_points(profiles)
 
 
 def test_charts_without_popularity_say_so(twin_small):
-    profile = eda.feature_profile(twin_small.drop(columns=schema.TARGET), "energy")
+    profile = feature_profile(twin_small.drop(columns=schema.TARGET), "energy")
     for builder in (charts.band_density_chart, charts.binned_mean_chart, charts.regression_chart):
         fig = builder(profile)
         assert fig.data == () and "No popularity" in fig.layout.title.text
@@ -99,7 +104,7 @@ def test_correlation_heatmap_shows_two_decimals_and_exact_hover(profiles):
 
 
 def test_target_correlation_bars_are_sorted_and_carry_the_report(profiles):
-    values = eda.target_correlations(profiles["corr"])
+    values = target_correlations(profiles["corr"])
     fig = charts.target_correlation_chart(values, rf.CORRELATION[schema.TARGET])
     bars, report = fig.data
     assert types(fig) == ["bar", "scatter"] and list(bars.x) == sorted(bars.x)

@@ -12,10 +12,18 @@ import pandas as pd
 import pytest
 from sklearn.metrics import r2_score
 
-from core import comparison as cmp
-from core import eda, report, schema, sources
+from core import schema, sources
 from core.artifacts import ArtifactStore
+from core.comparison.summary import suite_summary
+from core.comparison.tables import regression_view
+from core.comparison.text import describe_config
+from core.eda.columns import analysis_columns
+from core.eda.correlations import correlation_matrix
+from core.eda.filters import select_rows
+from core.eda.popularity import popular_threshold, popularity_profile
+from core.report import build as report
 from core.training import SuiteConfig, train_suite
+
 
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -62,21 +70,21 @@ def test_headline_numbers_equal_what_the_pages_show(document, dataset, store):
     # Overview: st.metric("Rows", f"{len(frame):,}")
     assert shown["rows"] == f"{len(frame):,}" == "5,000"
     # Distributions: cache.eda_popular_threshold and the 99th row of the popularity profile's quantile table
-    threshold = eda.popular_threshold(frame[schema.TARGET])
-    quantiles = eda.popularity_profile(frame[schema.TARGET], threshold).quantiles
+    threshold = popular_threshold(frame[schema.TARGET])
+    quantiles = popularity_profile(frame[schema.TARGET], threshold).quantiles
     assert shown["popular-cut"] == f"{threshold:g}" == f"{quantiles.loc[quantiles['is threshold'], 'popularity'].iloc[0]:g}"
     assert float(shown["popular-cut"]) == np.quantile(frame[schema.TARGET], 0.99)
     # Correlations tab: cache.eda_correlations (Pearson, every row), and numpy's own coefficient
-    corr = eda.correlation_matrix(eda.select_rows(frame, None, eda.analysis_columns(frame)), "pearson")
+    corr = correlation_matrix(select_rows(frame, None, analysis_columns(frame)), "pearson")
     assert shown["corr-loudness"] == f"{corr.loc['loudness', schema.TARGET]:.4f}"
     assert float(shown["corr-loudness"]) == pytest.approx(np.corrcoef(frame["loudness"], frame[schema.TARGET])[0, 1],
                                                           abs=5e-5)
     # Model comparison: cache.stored_suite_tables → suite_summary's best regressor and its R² in regression_view
     tables = store.load_tables(store.find(dataset.fingerprint, SuiteConfig(include_ann=False)))
-    summary = cmp.suite_summary(tables)
+    summary = suite_summary(tables)
     best = summary.best_regressor
     assert shown["best-regressor"] == best
-    assert shown["best-r2"] == f"{cmp.regression_view(tables.regression_table).loc[best, 'R²']:.4f}"
+    assert shown["best-r2"] == f"{regression_view(tables.regression_table).loc[best, 'R²']:.4f}"
     predictions = tables.test_predictions
     assert float(shown["best-r2"]) == pytest.approx(r2_score(predictions["y_true"], predictions[f"reg::{best}"]),
                                                     abs=5e-5)
@@ -86,7 +94,7 @@ def test_headline_numbers_equal_what_the_pages_show(document, dataset, store):
 def test_the_header_names_the_suite_and_when_it_was_made(document, dataset):
     header = document[document.index("<header"):document.index("</header>")]
     assert dataset.fingerprint in header
-    assert cmp.describe_config(SuiteConfig(include_ann=False)).replace("'", "&#x27;") in header
+    assert describe_config(SuiteConfig(include_ann=False)).replace("'", "&#x27;") in header
     assert "scikit-learn" in header and "trained 20" in header
     assert re.search(r"data-made='\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00'", header)
 

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from core import scoring
-from core import whatif_charts as charts
+from core.charts import whatif as charts
+
 
 FRAME = pd.DataFrame({"loudness": [-30.0, -8.0, -2.0], "key": [0, 5, 11], "duration_ms": [90_000, 200_000, 420_000],
                       "tempo": [60.0, 120.0, 180.0]})

@@ -7,8 +7,11 @@ import json
 import pandas as pd
 import pytest
 
-from core import calibration, comparison as cmp, uncertainty
 from core.artifacts import ArtifactStore
+from core.comparison import calibration, uncertainty
+from core.comparison.exports import export_tables, table_to_csv, table_to_json
+from core.comparison.leaderboards import classification_leaderboard, regression_leaderboard
+from core.comparison.uncertainty import thresholded_name
 from core.training import SuiteConfig, train_suite
 
 
@@ -45,7 +48,7 @@ def test_a_suite_stored_without_intervals_loads_and_they_can_be_computed_then(su
 
 
 def test_the_leaderboards_carry_intervals_markers_and_the_thresholded_regressors(suite):
-    board, tied = cmp.regression_leaderboard(suite, suite.intervals)
+    board, tied = regression_leaderboard(suite, suite.intervals)
     assert list(board.columns).index("R² 95 %") == list(board.columns).index("R²") + 1
     r2 = suite.intervals.query("metric == 'R2 Score'").set_index("model")
     best = r2["best"].iloc[0]
@@ -57,11 +60,11 @@ def test_the_leaderboards_carry_intervals_markers_and_the_thresholded_regressors
     assert float(low) == pytest.approx(r2.loc[best, "low"], abs=5e-4)
     assert float(high) == pytest.approx(r2.loc[best, "high"], abs=5e-4)
 
-    classification, _ = cmp.classification_leaderboard(suite, suite.intervals,
+    classification, _ = classification_leaderboard(suite, suite.intervals,
                                                        calibration.suite_calibration(suite.test_predictions,
                                                                                      suite.manifest))
     cut = suite.popular_threshold
-    thresholded = cmp.thresholded_name("XGBoost", cut)
+    thresholded = thresholded_name("XGBoost", cut)
     assert classification.loc[thresholded, "suite"] == "regressor at the cut"
     assert "Dummy (mean)" + f" (popularity ≥ {cut:g})" not in classification.index
     assert {"PR-AUC 95 %", "Brier", "MCC 95 %"} <= set(classification.columns)
@@ -70,9 +73,9 @@ def test_the_leaderboards_carry_intervals_markers_and_the_thresholded_regressors
 
 
 def test_exports_include_the_intervals(suite):
-    exports = cmp.export_tables(suite, suite.intervals)
+    exports = export_tables(suite, suite.intervals)
     table = exports["metric intervals (95 %, paired bootstrap)"]
     assert {"R²", "RMSE", "MAE", "PR-AUC", "ROC-AUC"} <= set(table["metric"])
     assert {"estimate", "low", "high", "diff_low", "diff_high", "tied", "best"} <= set(table.columns)
     assert "R² 95 %" in exports["regression metrics"].columns
-    assert b"low" in cmp.table_to_csv(table) and b'"tied"' in cmp.table_to_json(table)
+    assert b"low" in table_to_csv(table) and b'"tied"' in table_to_json(table)
