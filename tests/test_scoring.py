@@ -139,7 +139,7 @@ def test_percentile_rank_places_a_song_among_the_data(scorer, twin_small):
 
 
 def test_score_song_is_fast_enough_for_a_slider(scorer, song):
-    from core.bench import median_seconds
+    from benchmarks import median_seconds
 
     scoring.score_song(scorer, song)
     assert median_seconds(lambda: scoring.score_song(scorer, song), repeat=5) < 0.25
