@@ -7,13 +7,14 @@ import streamlit as st
 
 from core import cache, charts, eda, safe_csv, schema
 from core import report_figures as rf
+from core.ui import data_picker
 
 DEFAULT_FEATURE = "loudness"  # the report's first focused analysis
 NO_COLOUR = "(none)"
 PLOT_CONFIG = {"displaylogo": False}
 
 st.title("Distributions & correlations")
-dataset = cache.active_dataset()
+dataset = data_picker.active_dataset()
 frame, fingerprint = dataset.frame, dataset.fingerprint
 bounds = cache.eda_filter_bounds(fingerprint, frame)
 has_target = schema.TARGET in bounds

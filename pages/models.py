@@ -14,7 +14,7 @@ import streamlit as st
 from core import cache, comparison as cmp, model_charts as charts
 from core.artifacts import ArtifactError
 from core.training import SuiteConfig
-from core.ui import jobs_panel
+from core.ui import data_picker, jobs_panel
 
 TABS = {"regression": ":material/show_chart: Regression", "classification": ":material/target: Classification",
         "split": ":material/call_split: Random vs grouped split", "export": ":material/download: Export"}
@@ -104,7 +104,7 @@ def sync_url(**values: str | None) -> None:
 # ---- page -----------------------------------------------------------------------------------------------------------
 
 st.title("Model comparison")
-dataset = cache.active_dataset()
+dataset = data_picker.active_dataset()
 if not dataset.report.has_target:
     st.warning(f"**{dataset.report.name}** has no `popularity` column. Modelling needs popularity as the target, so "
                "there is nothing to train or compare. Load a file that has it, or the twin, in the sidebar.")

@@ -7,11 +7,12 @@ import streamlit as st
 from core import cache, eda, safe_csv
 from core import report_figures as rf
 from core.twin import TWIN_LABEL
+from core.ui import data_picker
 
 ORIGINAL_ORDER = "(file order)"
 
 st.title("Overview")
-dataset = cache.active_dataset()
+dataset = data_picker.active_dataset()
 frame, report, fingerprint = dataset.frame, dataset.report, dataset.fingerprint
 tables = cache.eda_overview(fingerprint, tuple(getattr(report, "filled_columns", ())), frame)
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from core import artifacts, cache, counterfactual, safe_csv, schema, scoring
 from core import whatif_charts as charts
-from core.ui import jobs_panel
+from core.ui import data_picker, jobs_panel
 
 MODELS_PAGE = "pages/models.py"
 # The views under the headline numbers; one is open (and drawn) at a time.
@@ -25,7 +25,7 @@ def slider_key(name: str) -> str:
 
 
 st.title("What-if")
-dataset = cache.active_dataset()
+dataset = data_picker.active_dataset()
 frame = dataset.frame
 load_error = None
 try:
