@@ -61,6 +61,7 @@ def test_fast_path_predicts_exactly_what_the_engine_predicts(suite, scorer, twin
                                    atol=1e-5, err_msg=name)
 
 
+@pytest.mark.slow  # trains three Keras networks (TensorFlow)
 def test_networks_called_as_graphs_predict_what_the_engine_predicts(twin_small):
     from core import training
     from core import suites
