@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import statistics
 import time
-from pathlib import Path
 
 from benchmarks import Measurement
+from benchmarks.server import ROOT
 
-PAGES = Path(__file__).resolve().parents[2] / "pages"
+PAGES = ROOT / "pages"
 COLD_BUDGET_S = 3.0
 WARM_BUDGET_S = 1.0
 MILLION_WARM_BUDGET_S = 2.0

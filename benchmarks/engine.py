@@ -25,13 +25,13 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import Measurement, median_seconds
+from benchmarks.server import ROOT
 
 RATIO_BUDGET = 2.5
 TABLES_BUDGET_S = 0.5
 LOAD_BUDGET_S = 4.0
 QUICK_ROWS = 20_000
 BACKEND_ROWS = 20_000
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def report_loop_seconds(frame, config) -> float:

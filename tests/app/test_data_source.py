@@ -38,7 +38,8 @@ def test_a_failed_upload_says_why_and_keeps_the_data_in_use():
     at = AppTest.from_file(APP, default_timeout=120).run()
     twin_fingerprint = at.session_state["dataset"].fingerprint
     at.session_state["data_source"] = UPLOAD
-    at.session_state[UPLOAD_KEY] = UploadState(file_id="photo", data=b"\x89PNG\r\n\x1a\n\x00\x00binary", name="photo.csv")
+    at.session_state[UPLOAD_KEY] = UploadState(file_id="photo", data=b"\x89PNG\r\n\x1a\n\x00\x00binary",
+                                               name="photo.csv")
     at.run()
     assert not at.exception
     assert at.sidebar.error and "photo.csv" in at.sidebar.error[0].value

@@ -152,7 +152,8 @@ def test_the_store_reads_only_its_own_files(small_store, tmp_path):
     outside.write_bytes(bytes(data))
     listed = json.loads((path / MANIFEST).read_text())
     del listed["files"]["tables/regression.parquet"]
-    listed["files"]["../../../outside.parquet"] = sha256_of(outside)  # suite → data folder → store root → tmp_path
+    # up from the suite's folder, its data's folder and the store's root: tmp_path/outside.parquet
+    listed["files"]["../../../outside.parquet"] = sha256_of(outside)
     (path / MANIFEST).write_text(json.dumps(listed))
     import pandas
 
