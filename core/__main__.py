@@ -1,4 +1,4 @@
-"""Command line: `python -m core twin|train|jobs|score|report|bench …` for headless use."""
+"""Command line: `python -m core twin|train|jobs|score|report …` for headless use (benchmarks: `python -m benchmarks`)."""
 from __future__ import annotations
 
 import argparse
@@ -50,14 +50,6 @@ def _report(args: argparse.Namespace) -> int:
     return main_report(args)
 
 
-def _bench(args: argparse.Namespace) -> int:
-    from core import bench
-
-    areas = tuple(args.only) if args.only else bench.AREAS
-    results = bench.run(areas, quick=args.quick)
-    return 1 if any(m.passed is False for m in results) else 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -105,10 +97,6 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--store", type=Path, help="store folder (default: $SPOTIFY_STORE or .store)")
     report.set_defaults(func=_report)
 
-    bench = sub.add_parser("bench", help="measure the performance budget and print PASS/FAIL per line")
-    bench.add_argument("--quick", action="store_true", help="smaller, faster measurements")
-    bench.add_argument("--only", nargs="*", help="areas to run (default: all)")
-    bench.set_defaults(func=_bench)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""The only module in core that imports Streamlit: cached wrappers over the pure core functions.
+"""Streamlit's caches (st.cache_data, st.cache_resource) over the pure core functions, and the calls that find
+what to pass them. The other Streamlit pieces (the data picker, panels, page state, workarounds) are in core/ui.
 
 Cache on a key, not on a frame: cached calls take the data fingerprint (hashed) plus the frame or dataset as an
 underscore argument (not hashed), so a 130k-row frame is never re-hashed on a rerun.
@@ -18,32 +19,6 @@ if TYPE_CHECKING:  # the model stack (scikit-learn, XGBoost) is imported by the 
     from core.comparison import thresholds
     from core.training import SuiteConfig
 
-DATASET_KEY = "dataset"
-
-
-def keep_keras_state_between_runs() -> None:
-    """Stop Streamlit from calling keras.backend.clear_session() after every script and fragment run.
-
-    Streamlit does it to reset Keras models built in the script; ours are loaded once and shared through
-    cache_resource, and training builds its networks in a worker thread that a reset mid-fit would disturb. The call
-    also runs a full gc.collect(), ~0.25 s holding the GIL with TensorFlow loaded, after every slider move of every
-    session (profiled). Matplotlib's figures, the other module Streamlit cleans up, are still closed.
-    """
-    from streamlit.runtime.scriptrunner import script_runner
-
-    def close_matplotlib_figures() -> None:
-        import sys
-
-        if "matplotlib.pyplot" in sys.modules:
-            sys.modules["matplotlib.pyplot"].close("all")
-
-    if hasattr(script_runner, "_clean_problem_modules"):
-        script_runner._clean_problem_modules = close_matplotlib_figures
-
-
-keep_keras_state_between_runs()
-
-
 # ---- data sources (lead) ---------------------------------------------------------------------------------------------
 
 @st.cache_resource(show_spinner="Generating the twin of the report's dataset…")
@@ -57,65 +32,6 @@ def twin_dataset() -> sources.Dataset:
 def dataset_from_path(path: str, modified_ns: int) -> sources.Dataset:
     """A CSV on the server's disk; `modified_ns` makes an edited file load afresh."""
     return sources.load_csv(Path(path), name=Path(path).name, source_kind="file")
-
-
-def configured_data_path(argv: list[str]) -> str | None:
-    """`streamlit run app.py -- --data PATH` wins over the SPOTIFY_DATA environment variable."""
-    if "--data" in argv:
-        index = argv.index("--data")
-        if index + 1 < len(argv):
-            return argv[index + 1]
-    return os.environ.get("SPOTIFY_DATA") or None
-
-
-def ensure_router() -> None:
-    """Make sure the page runs inside app.py's router.
-
-    On a freshly started server, a deep link (say /models) opened before anyone loaded the home page runs the page
-    through Streamlit's legacy `pages/` discovery: no data picker, no sections, no wide layout. That mode lasts only
-    until st.navigation has run once, so switch it off and rerun: the rerun goes through app.py to the same page.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-def active_dataset() -> sources.Dataset:
-    """The dataset the sidebar picked for this session (app.py sets it before any page runs)."""
-    ensure_router()
-    dataset = st.session_state.get(DATASET_KEY)
-    if dataset is None:
-        dataset = twin_dataset()
-        st.session_state[DATASET_KEY] = dataset
-    return dataset
-
-
-PREFETCH_DELAY_S = 3.0
-
-
-@st.cache_resource(show_spinner=False)
-def prefetch_model_libraries() -> None:
-    """Once per server: import the model stack in a background thread when the store holds a trained suite."""
-    import threading
-
-    def work() -> None:
-        try:
-            from core import artifacts
-
-            suites = artifacts.ArtifactStore().list_suites()
-            if suites:
-                from core import scoring  # noqa: F401 — scikit-learn and XGBoost come with it
-            if any(artifacts.needs_keras(manifest) for manifest in suites):  # networks stored without a numpy pass
-                artifacts.prefetch_keras()
-        except Exception:  # noqa: BLE001 — a failed prefetch only means the model page imports them itself
-            pass
-
-    # A few seconds' delay: the first page's drawing, not the import, gets the CPU and the GIL first.
-    timer = threading.Timer(PREFETCH_DELAY_S, work)
-    timer.daemon = True
-    timer.start()
 
 
 # ---- what-if page (scoring helper) -----------------------------------------------------------------------------------

@@ -12,14 +12,14 @@ from core.eda.columns import MIN_ROWS_FOR_STATISTICS
 from core.eda.correlations import target_correlations
 from core.eda.filters import Filters, select_rows
 from core.eda.popularity import REPORT_POPULARITY_NOTES, popularity_notes, quantile_display
-
+from core.ui import data_picker
 
 DEFAULT_FEATURE = "loudness"  # the report's first focused analysis
 NO_COLOUR = "(none)"
 PLOT_CONFIG = {"displaylogo": False}
 
 st.title("Distributions & correlations")
-dataset = cache.active_dataset()
+dataset = data_picker.active_dataset()
 frame, fingerprint = dataset.frame, dataset.fingerprint
 bounds = cache.eda_filter_bounds(fingerprint, frame)
 has_target = schema.TARGET in bounds

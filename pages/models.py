@@ -25,7 +25,7 @@ from core.comparison.thresholds import threshold_metrics
 from core.comparison.uncertainty import thresholded_name, tie_sentence
 from core.comparison.view_state import parse_view_state
 from core.training import SuiteConfig
-from core.ui import jobs_panel
+from core.ui import data_picker, jobs_panel
 
 
 TABS = {"regression": ":material/show_chart: Regression", "classification": ":material/target: Classification",
@@ -116,7 +116,7 @@ def sync_url(**values: str | None) -> None:
 # ---- page -----------------------------------------------------------------------------------------------------------
 
 st.title("Model comparison")
-dataset = cache.active_dataset()
+dataset = data_picker.active_dataset()
 if not dataset.report.has_target:
     st.warning(f"**{dataset.report.name}** has no `popularity` column. Modelling needs popularity as the target, so "
                "there is nothing to train or compare. Load a file that has it, or the twin, in the sidebar.")

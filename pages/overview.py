@@ -12,12 +12,13 @@ from core.eda.correlations import HIGH_CORRELATION
 from core.eda.overview import GLANCE_BINS, load_report_lines
 from core.eda.tables import HEAD_ROWS
 from core.twin import TWIN_LABEL
+from core.ui import data_picker
 
 
 ORIGINAL_ORDER = "(file order)"
 
 st.title("Overview")
-dataset = cache.active_dataset()
+dataset = data_picker.active_dataset()
 frame, report, fingerprint = dataset.frame, dataset.report, dataset.fingerprint
 tables = cache.eda_overview(fingerprint, tuple(getattr(report, "filled_columns", ())), frame)
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import streamlit as st
 
 from core import artifacts, cache, counterfactual, safe_csv, schema, scoring
 from core.charts import whatif as charts
-from core.ui import jobs_panel
+from core.ui import data_picker, jobs_panel, whatif_state
 
 
 MODELS_PAGE = "pages/models.py"
@@ -17,16 +16,9 @@ MODELS_PAGE = "pages/models.py"
 VIEWS = [":material/bar_chart: Popularity by model", ":material/star: Hit or not", ":material/waterfall_chart: Why",
          ":material/show_chart: Sweep a feature", ":material/queue_music: Nearest real songs",
          ":material/lightbulb: What would it take?"]
-ORIGIN = "wi_origin"          # the starting point: {"title", "popularity", "song"}
-FINGERPRINT = "wi_fingerprint"  # the data the slider state belongs to
-
-
-def slider_key(name: str) -> str:
-    return f"wi_{name}"
-
 
 st.title("What-if")
-dataset = cache.active_dataset()
+dataset = data_picker.active_dataset()
 frame = dataset.frame
 load_error = None
 try:
@@ -65,62 +57,8 @@ st.caption(f"Every model trained on **{dataset.report.name if not dataset.is_twi
            "Move a slider and only this panel recomputes.")
 
 
-# ---- state: the song lives in the sliders' session state -------------------------------------------------------------
-
-def set_song(song: dict, origin: dict | None) -> None:
-    for spec in specs:
-        if spec.name in song:
-            st.session_state[slider_key(spec.name)] = spec.snap(song[spec.name])
-    st.session_state[ORIGIN] = origin
-
-
-def current_song() -> dict:
-    return {spec.name: st.session_state[slider_key(spec.name)] for spec in specs}
-
-
-def start_from_median() -> None:
-    set_song(scoring.median_song(frame, specs), {"title": "the dataset's median song", "popularity": None,
-                                                 "song": scoring.median_song(frame, specs)})
-
-
-def start_from_label(label) -> None:
-    song = scoring.song_from_row(frame, label, specs)
-    popularity = frame.at[label, schema.TARGET] if schema.TARGET in frame else None
-    set_song(song, {"title": scoring.song_title(frame, label),
-                    "popularity": None if popularity is None or np.isnan(popularity) else float(popularity),
-                    "song": song})
-
-
-def start_from_match() -> None:
-    label = st.session_state.get("wi_match")
-    if label is not None:
-        start_from_label(label)
-
-
-def start_from_random_popular() -> None:
-    label = scoring.random_popular_label(frame, suite.popular_threshold, np.random.default_rng())
-    if label is None:
-        st.session_state["wi_notice"] = f"No song in this data reaches popularity {suite.popular_threshold:g}."
-        return
-    start_from_label(label)
-
-
-def reset_to_origin() -> None:
-    origin = st.session_state.get(ORIGIN)
-    if origin:
-        set_song(origin["song"], origin)
-    else:
-        start_from_median()
-
-
-if st.session_state.get(FINGERPRINT) != dataset.fingerprint or any(
-        slider_key(s.name) not in st.session_state for s in specs):
-    # First visit with this data: the median song, overridden by whatever valid values a shared link carries.
-    median = scoring.median_song(frame, specs)
-    shared = scoring.decode_song(st.query_params.to_dict(), specs)
-    set_song({**median, **shared}, {"title": "a shared link" if shared else "the dataset's median song",
-                                    "popularity": None, "song": {**median, **shared}})
-    st.session_state[FINGERPRINT] = dataset.fingerprint
+song_state = whatif_state.SongState(frame, specs, suite.popular_threshold)
+song_state.start(dataset.fingerprint)
 
 one_song, batch = st.tabs([":material/tune: One song", ":material/upload_file: Score a CSV of songs"])
 
@@ -132,17 +70,17 @@ with one_song:
                                      help="Every word must appear in the artist or the title (case-insensitive).")
     matches = scoring.search_songs(keys, query) if query else []
     start_cols[1].selectbox(f"Start from one of {len(matches)} matches" if query else "Start from a real song",
-                            matches, index=None, key="wi_match", on_change=start_from_match,
+                            matches, index=None, key=whatif_state.MATCH_KEY, on_change=song_state.start_from_match,
                             format_func=lambda label: scoring.song_title(frame, label) + (
                                 f" · popularity {frame.at[label, schema.TARGET]}" if schema.TARGET in frame else ""),
                             placeholder="type in the search box first" if not query else "pick a song")
-    start_cols[2].button("Median song", on_click=start_from_median, key="wi_median", width="stretch",
+    start_cols[2].button("Median song", on_click=song_state.start_from_median, key="wi_median", width="stretch",
                          help="Every slider at the dataset's median.")
-    start_cols[3].button("Random popular song", on_click=start_from_random_popular, key="wi_random",
+    start_cols[3].button("Random popular song", on_click=song_state.start_from_random_popular, key="wi_random",
                          width="stretch", help=f"A real song with popularity ≥ {suite.popular_threshold:g}.")
-    start_cols[4].button("Reset", on_click=reset_to_origin, key="wi_reset", width="stretch",
+    start_cols[4].button("Reset", on_click=song_state.reset_to_origin, key="wi_reset", width="stretch",
                          help="Back to the starting point's values.")
-    if notice := st.session_state.pop("wi_notice", None):
+    if notice := song_state.pop_notice():
         st.warning(notice)
 
 
@@ -150,30 +88,11 @@ def draw_slider(spec: scoring.SliderSpec) -> None:
     label = f"{spec.label} ({spec.unit})" if spec.unit not in ("", "0–1") and not spec.is_choice else spec.label
     help_text = spec.help + (f" Unit: {spec.unit}." if spec.unit else "")
     if spec.is_choice:
-        st.select_slider(label, options=spec.options, format_func=spec.format_value, key=slider_key(spec.name),
+        st.select_slider(label, options=spec.options, format_func=spec.format_value, key=whatif_state.slider_key(spec.name),
                          help=help_text, persist_state="session")
     else:
         st.slider(label, min_value=float(spec.min), max_value=float(spec.max), step=float(spec.step),
-                  format=spec.number_format, key=slider_key(spec.name), help=help_text, persist_state="session")
-
-
-def sync_url(song: dict) -> None:
-    """Keep the song in the address bar so the URL can be shared; only our own parameters are touched."""
-    wanted = scoring.encode_song(song, specs)
-    if any(st.query_params.get(name) != value for name, value in wanted.items()):
-        st.query_params.update(wanted)
-
-
-def origin_line(song: dict) -> str:
-    origin = st.session_state.get(ORIGIN) or {}
-    title = origin.get("title", "the dataset's median song")
-    moved = scoring.changed_features(origin.get("song"), song, specs)
-    line = f"Started from **{title}**"
-    if origin.get("popularity") is not None:
-        line += f" — actual popularity **{origin['popularity']:g}**"
-    if moved:
-        line += f" · moved since: {', '.join(moved)}"
-    return line
+                  format=spec.number_format, key=whatif_state.slider_key(spec.name), help=help_text, persist_state="session")
 
 
 @st.fragment
@@ -181,22 +100,22 @@ def song_panel() -> None:
     sliders, results = st.columns([1, 2], gap="large")
     # The sliders' new values are already in session state when the fragment reruns, so the predictions are computed
     # and sent first and the sliders drawn after them: the numbers reach the browser before 13 widgets do.
-    song = current_song()
-    sync_url(song)
+    song = song_state.current()
+    song_state.sync_url(song)
     score = scoring.score_song(scorer, song)
     plausibility = scoring.check_plausibility(
         cache.whatif_plausibility_index(dataset.fingerprint, tuple(scorer.feature_names), frame), song, frame)
     ranks = cache.whatif_reference_predictions(dataset.fingerprint, suite_key, scorer, frame)
     reference = score.popularity.get(scorer.reference_model) if scorer.reference_model else None
     percentile = scoring.percentile_rank(ranks, reference) if reference is not None else None
-    origin = st.session_state.get(ORIGIN) or {}
+    origin = song_state.origin
     unchanged = origin.get("song") is not None and not scoring.changed_features(origin["song"], song, specs)
     actual = origin.get("popularity") if unchanged else None
     models = score.model_popularity
     votes, voters = score.hit_votes
 
     with results:
-        st.markdown(origin_line(song))
+        st.markdown(song_state.origin_line(song))
         metrics = st.columns(4)
         if len(models):
             versus = (dict(delta=f"{models.mean() - actual:+.1f} vs actual {actual:g}", delta_color="off")
@@ -351,10 +270,6 @@ def nearest_table(nearest) -> None:
                                 "distance": st.column_config.NumberColumn("Distance", format="%.2f")})
 
 
-def apply_change(changed: dict) -> None:
-    set_song(changed, st.session_state.get(ORIGIN))
-
-
 def counterfactual_view(song: dict) -> None:
     space = cache.whatif_search_space(dataset.fingerprint, tuple(scorer.feature_names), frame, specs)
     index = cache.whatif_plausibility_index(dataset.fingerprint, tuple(scorer.feature_names), frame)
@@ -386,7 +301,7 @@ def counterfactual_view(song: dict) -> None:
             st.success(result.message)
             return
         st.success(result.message, icon=":material/lightbulb:")
-        st.button("Apply this change to the sliders", on_click=apply_change, args=(result.changed,),
+        st.button("Apply this change to the sliders", on_click=song_state.apply_change, args=(result.changed,),
                   key="wi_cf_apply", type="primary", icon=":material/tune:")
         st.markdown(result.agreement_text)
         table = result.predictions

@@ -6,6 +6,8 @@ import pytest
 
 from core import ann
 
+pytestmark = pytest.mark.slow  # TensorFlow's import and real network fits
+
 
 @pytest.mark.parametrize("architecture", list(ann.ARCHITECTURES))
 def test_layers_and_parameter_counts_match_the_reports_summaries(architecture):

@@ -16,7 +16,7 @@ TRAIN_ROWS = 3_000
 @pytest.fixture(scope="module")
 def suite(twin_small):
     """The report's suites (no networks, for speed) trained on a small twin sample by the real engine."""
-    training = pytest.importorskip("core.training")
+    from core import training
     config = training.SuiteConfig(include_ann=False, max_rows=TRAIN_ROWS)
     return training.train_suite(twin_small, config, fingerprint="scoring-test", n_jobs=1)
 
@@ -61,8 +61,9 @@ def test_fast_path_predicts_exactly_what_the_engine_predicts(suite, scorer, twin
                                    atol=1e-5, err_msg=name)
 
 
+@pytest.mark.slow  # trains three Keras networks (TensorFlow)
 def test_networks_called_as_graphs_predict_what_the_engine_predicts(twin_small):
-    training = pytest.importorskip("core.training")
+    from core import training
     from core import suites
 
     networks = [suites.SPECS_BY_NAME[name] for name in ("ANN", "ANN CLASSIFIER", "ANN CLASSIFIER (class-weighted)")]
@@ -139,7 +140,7 @@ def test_percentile_rank_places_a_song_among_the_data(scorer, twin_small):
 
 
 def test_score_song_is_fast_enough_for_a_slider(scorer, song):
-    from core.bench import median_seconds
+    from benchmarks import median_seconds
 
     scoring.score_song(scorer, song)
     assert median_seconds(lambda: scoring.score_song(scorer, song), repeat=5) < 0.25
@@ -257,7 +258,7 @@ def test_uploaded_csv_is_scored_with_every_model(scorer, twin_small):
 
 
 def test_a_malformed_csv_gives_the_loaders_message(scorer):
-    sources = pytest.importorskip("core.sources")
+    from core import sources
     data = b"name,colour\nfoo,red\n"
     result = scoring.score_upload(scorer, data, "bad.csv")
     assert result.table is None
@@ -267,7 +268,7 @@ def test_a_malformed_csv_gives_the_loaders_message(scorer):
 
 
 def test_cli_scores_a_csv_with_the_stored_suite(suite, twin_small, tmp_path, capsys):
-    artifacts = pytest.importorskip("core.artifacts")
+    from core import artifacts
     store = tmp_path / "store"
     artifacts.ArtifactStore(store).save(suite)
     songs = tmp_path / "songs.csv"
@@ -281,7 +282,6 @@ def test_cli_scores_a_csv_with_the_stored_suite(suite, twin_small, tmp_path, cap
 
 
 def test_cli_without_a_stored_suite_says_what_to_do(twin_small, tmp_path, capsys):
-    pytest.importorskip("core.artifacts")
     songs = tmp_path / "songs.csv"
     twin_small.iloc[:5].to_csv(songs, index=False)
     code = scoring.main_score(argparse.Namespace(input=songs, out=tmp_path / "o.csv", store=tmp_path / "empty"))

@@ -262,6 +262,7 @@ def test_rows_with_missing_values_are_dropped_and_counted(frame):
     assert suite.manifest["split"]["n_rows"] == 493
 
 
+@pytest.mark.slow  # trains the whole regression suite through the CLI
 def test_cli_trains_prints_and_stores(tmp_path, capsys):
     args = argparse.Namespace(data=None, suite="regression", cv=0, grouped=False, extras=False, no_ann=True,
                               max_rows=800, store=tmp_path / "store")
@@ -271,6 +272,7 @@ def test_cli_trains_prints_and_stores(tmp_path, capsys):
     assert list((tmp_path / "store").rglob("manifest.json"))
 
 
+@pytest.mark.slow  # trains the whole classification suite through the CLI
 def test_cli_trains_the_reports_three_bin_variant(tmp_path, capsys):
     args = argparse.Namespace(data=None, suite="classification", cv=0, grouped=False, extras=False, no_ann=True,
                               max_rows=1_500, store=tmp_path / "store", binning="3bin")

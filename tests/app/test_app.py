@@ -25,44 +25,6 @@ def test_every_page_renders_without_exception(page):
     assert not at.exception, [e.message for e in at.exception]
 
 
-def test_reruns_leave_the_shared_keras_models_and_the_gc_alone(monkeypatch):
-    """Streamlit would call keras.backend.clear_session() (a full gc.collect) after every run and fragment run:
-    ~0.25 s per slider move with TensorFlow loaded, and a reset under a network training in a worker thread."""
-    import keras
-    from streamlit.runtime.scriptrunner import script_runner
-
-    import core.cache  # noqa: F401 — importing it is what turns the reset off
-
-    cleared = []
-    monkeypatch.setattr(keras.backend, "clear_session", lambda *args, **kwargs: cleared.append(True))
-    script_runner._clean_problem_modules()
-    assert cleared == []
-
-
-NETWORK_WITH_NUMPY_PASS = {"format": "keras", "file": "00_ann.keras", "inference_file": "00_ann.npz"}
-NETWORK_KERAS_ONLY = {"format": "keras", "file": "00_ann.keras"}
-
-
-@pytest.mark.parametrize("stored, keras_expected", [
-    ([], False),                                                           # nothing to load: nothing imported
-    ([{"model_files": {"ANN": NETWORK_WITH_NUMPY_PASS}}], False),          # networks score in numpy
-    ([{"model_files": {"ANN": NETWORK_KERAS_ONLY}}], True),                # an older suite needs TensorFlow
-])
-def test_tensorflow_is_prefetched_only_for_networks_stored_without_a_numpy_pass(stored, keras_expected, monkeypatch):
-    import threading
-
-    from core import artifacts, cache
-
-    started, listed = threading.Event(), threading.Event()
-    monkeypatch.setattr(cache, "PREFETCH_DELAY_S", 0.0)
-    monkeypatch.setattr(artifacts, "prefetch_keras", started.set)
-    monkeypatch.setattr(artifacts.ArtifactStore, "list_suites", lambda self: listed.set() or stored)
-    cache.prefetch_model_libraries.clear()
-    cache.prefetch_model_libraries()
-    assert listed.wait(timeout=30)
-    assert started.wait(timeout=30 if keras_expected else 2) == keras_expected
-
-
 def _autotrain_app(monkeypatch, tmp_path, small_twin, enabled: str):
     from core import cache
 

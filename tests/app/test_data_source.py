@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.twin import generate_twin
+from core.ui.data_picker import UPLOAD_KEY, UploadState
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -16,8 +17,7 @@ UPLOAD = "Upload a CSV"
 def _app_with_upload(data: bytes, name: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["data_source"] = UPLOAD
-    at.session_state["upload_bytes"] = (data, name)
-    at.session_state["upload_id"] = name
+    at.session_state[UPLOAD_KEY] = UploadState(file_id=name, data=data, name=name)
     return at.run()
 
 
@@ -38,8 +38,8 @@ def test_a_failed_upload_says_why_and_keeps_the_data_in_use():
     at = AppTest.from_file(APP, default_timeout=120).run()
     twin_fingerprint = at.session_state["dataset"].fingerprint
     at.session_state["data_source"] = UPLOAD
-    at.session_state["upload_bytes"] = (b"\x89PNG\r\n\x1a\n\x00\x00binary", "photo.csv")
-    at.session_state["upload_id"] = "photo"
+    at.session_state[UPLOAD_KEY] = UploadState(file_id="photo", data=b"\x89PNG\r\n\x1a\n\x00\x00binary",
+                                               name="photo.csv")
     at.run()
     assert not at.exception
     assert at.sidebar.error and "photo.csv" in at.sidebar.error[0].value

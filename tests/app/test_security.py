@@ -126,14 +126,46 @@ def test_the_network_loader_is_used_only_by_the_store():
     assert callers == [], f"core.ann.load_network may only be called by the verified store: {callers}"
 
 
-def test_the_store_reads_only_its_own_files():
-    """The store's loaders open paths from its own manifest under its own root, never a name from a request."""
-    store = ROOT / "core" / "artifacts.py"
-    if not store.exists():
-        pytest.skip("core/artifacts.py is not written yet")
-    source = store.read_text()
-    assert "sha256" in source, "the store must verify file hashes before deserialising"
-    assert "query_params" not in source and "streamlit" not in source
+@pytest.mark.slow
+def test_the_store_reads_only_its_own_files(small_store, tmp_path):
+    """The store's loaders open paths from its own manifest under its own root, each file checked against its
+    sha256 first, never a name from a request (the store imports no Streamlit: tests/test_imports.py)."""
+    import json
+    import shutil
+
+    from core.artifacts import MANIFEST, ArtifactError, ArtifactStore, sha256_of
+
+    root = tmp_path / "store"
+    shutil.copytree(small_store, root)
+    store = ArtifactStore(root)
+    (manifest,) = store.list_suites()
+    path = manifest["path"]
+    table = path / "tables" / "regression.parquet"
+
+    data = bytearray(table.read_bytes())  # a file changed after it was saved: its hash no longer matches
+    data[len(data) // 2] ^= 0x01
+    table.write_bytes(bytes(data))
+    with pytest.raises(ArtifactError, match="hash mismatch"):
+        store.load_tables(path)
+
+    outside = tmp_path / "outside.parquet"  # a file outside the suite, listed with its right hash
+    outside.write_bytes(bytes(data))
+    listed = json.loads((path / MANIFEST).read_text())
+    del listed["files"]["tables/regression.parquet"]
+    # up from the suite's folder, its data's folder and the store's root: tmp_path/outside.parquet
+    listed["files"]["../../../outside.parquet"] = sha256_of(outside)
+    (path / MANIFEST).write_text(json.dumps(listed))
+    import pandas
+
+    opened: list[str] = []
+    real_open, real_read_parquet = Path.open, pandas.read_parquet
+    with pytest.MonkeyPatch.context() as patch:  # the hash check reads through Path.open, the tables through pandas
+        patch.setattr(Path, "open", lambda self, *a, **k: opened.append(str(self)) or real_open(self, *a, **k))
+        patch.setattr(pandas, "read_parquet", lambda where, *a, **k: opened.append(str(where)) or
+                      real_read_parquet(where, *a, **k))
+        with pytest.raises(ArtifactError, match="not listed"):
+            store.load_tables(path)
+    assert not [name for name in opened if "outside" in name], opened
 
 
 def test_error_details_are_not_shown_to_users():
@@ -225,16 +257,37 @@ def _clear_store_caches() -> None:
     st.cache_data.clear()
 
 
-@pytest.mark.slow
+@pytest.fixture(scope="module")
+def slider_specs():
+    from core import schema, scoring
+
+    return scoring.slider_specs(sources.twin_dataset(n_rows=2_000).frame, tuple(schema.FEATURE_NAMES))
+
+
 @pytest.mark.parametrize("value", HOSTILE_VALUES)
-def test_hostile_query_values_on_what_if_are_ignored(value, small_store, monkeypatch):
-    if not (PAGES / "what_if.py").exists():
-        pytest.skip("pages/what_if.py is not written yet")
+def test_hostile_query_values_never_become_slider_values(value, slider_specs):
+    """What-if reads its song from the URL through decode_song only (the page test below checks that wiring)."""
+    from core import scoring
+
+    params = {spec.name: value for spec in slider_specs}
+    params.update({"model": value, "suite": value, "store": value, "page": value})
+    assert scoring.decode_song(params, slider_specs) == {}
+    assert scoring.decode_song({name: [value] for name in params}, slider_specs) == {}  # repeated parameters
+
+
+def _spread(values: list[str], keys: list[str], offset: int = 0) -> dict[str, str]:
+    """Every key gets another hostile value, so one page run receives many of them at once."""
+    return {key: values[(i + offset) % len(values)] for i, key in enumerate(keys)}
+
+
+@pytest.mark.slow
+def test_hostile_query_values_on_what_if_are_ignored(small_store, monkeypatch):
     from core import schema
 
     _clear_store_caches()
-    params = {name: value for name in schema.FEATURE_NAMES}
-    params.update({"model": value, "suite": value, "store": value, "page": value})
+    keys = [*schema.FEATURE_NAMES, "model", "suite", "store", "page"]
+    params = _spread(HOSTILE_VALUES, keys)
+    assert set(params.values()) == set(HOSTILE_VALUES)  # the page sees every hostile value
     at = _page_with_params("pages/what_if.py", params, small_store, monkeypatch)
     assert not at.exception, [e.message for e in at.exception]
     sliders = {s.key: s for s in [*at.slider, *at.select_slider]}
@@ -247,8 +300,6 @@ def test_hostile_query_values_on_what_if_are_ignored(value, small_store, monkeyp
 @pytest.mark.slow
 def test_in_range_query_values_do_set_the_what_if_sliders(small_store, monkeypatch):
     """The check above must be able to fail: valid shared links do move the sliders."""
-    if not (PAGES / "what_if.py").exists():
-        pytest.skip("pages/what_if.py is not written yet")
     _clear_store_caches()
     at = _page_with_params("pages/what_if.py", {"danceability": "0.9", "energy": "0.1"}, small_store, monkeypatch)
     assert not at.exception
@@ -257,11 +308,24 @@ def test_in_range_query_values_do_set_the_what_if_sliders(small_store, monkeypat
     assert values.get("wi_energy") == pytest.approx(0.1)
 
 
-@pytest.mark.slow
+MODELS_PAGE_KEYS = ["suite", "model", "models", "task", "threshold", "store", "path", "config", "split", "binning",
+                    "sort", "metric", "view", "tab"]
+
+
 @pytest.mark.parametrize("value", HOSTILE_VALUES)
-def test_hostile_query_values_on_models_are_ignored(value, small_store, monkeypatch):
-    if not (PAGES / "models.py").exists():
-        pytest.skip("pages/models.py is not written yet")
+def test_hostile_query_values_never_pick_a_tab_model_or_threshold(value):
+    """Model comparison reads its view from the URL through parse_view_state only (wiring: the page test below)."""
+    from core.comparison.view_state import parse_view_state
+
+    state = parse_view_state({key: value for key in MODELS_PAGE_KEYS},
+                             tabs=["regression", "classification", "split", "export"],
+                             models=["Linear Regression", "XGBoost", "LOGISTIC REGRESSION"])
+    assert (state.tab, state.model, state.threshold) == (None, None, None)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("offset", [0, 1])
+def test_hostile_query_values_on_models_are_ignored(offset, small_store, monkeypatch):
     _clear_store_caches()
     opened: list[str] = []
     real_open = open
@@ -271,8 +335,7 @@ def test_hostile_query_values_on_models_are_ignored(value, small_store, monkeypa
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr("builtins.open", watching_open)
-    params = {key: value for key in ("suite", "model", "models", "task", "threshold", "store", "path", "config",
-                                      "split", "binning", "sort", "metric", "view", "tab")}
+    params = _spread(HOSTILE_VALUES, MODELS_PAGE_KEYS, offset)  # two runs: 15 values over 14 keys
     at = _page_with_params("pages/models.py", params, small_store, monkeypatch)
     assert not at.exception, [e.message for e in at.exception]
     assert not [p for p in opened if "etc/passwd" in p or p.startswith("file:")], opened
@@ -281,8 +344,6 @@ def test_hostile_query_values_on_models_are_ignored(value, small_store, monkeypa
 @pytest.mark.slow
 def test_a_pickle_uploaded_to_the_batch_scorer_is_refused_and_runs_nothing(small_store, monkeypatch, tmp_path):
     """The what-if page's 'score a CSV' uploader parses bytes the same way: as text, or a sentence."""
-    if not (PAGES / "what_if.py").exists():
-        pytest.skip("pages/what_if.py is not written yet")
     marker = tmp_path / "pwned"
     _clear_store_caches()
     at = _page_with_params("pages/what_if.py", {}, small_store, monkeypatch)
@@ -293,13 +354,25 @@ def test_a_pickle_uploaded_to_the_batch_scorer_is_refused_and_runs_nothing(small
     assert any("could not be scored" in e.value for e in at.error), [e.value for e in at.error]
 
 
+THRESHOLDS_FROM_THE_URL = [("0.3", 0.3), ("nan", None), ("1e308", None), ("-0.2", None), ("../../etc/passwd", None),
+                           ("9" * 400, None)]
+
+
+@pytest.mark.parametrize("threshold, expected", THRESHOLDS_FROM_THE_URL)
+def test_a_threshold_is_taken_from_the_url_only_when_it_is_valid(threshold, expected):
+    from core.comparison.view_state import parse_view_state
+
+    state = parse_view_state({"tab": "classification", "threshold": threshold, "model": "../../etc/passwd"},
+                             tabs=["regression", "classification"], models=["XGBoost"])
+    assert state.threshold == (pytest.approx(expected) if expected is not None else None)
+    assert state.tab == "classification" and state.model is None
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("threshold, expected", [("0.3", 0.3), ("nan", 0.5), ("1e308", 0.5), ("-0.2", 0.5),
-                                                 ("../../etc/passwd", 0.5), ("9" * 400, 0.5)])
+@pytest.mark.parametrize("threshold, expected", [("0.3", 0.3), ("../../etc/passwd", 0.5)])
 def test_the_models_page_takes_a_threshold_from_the_url_only_when_it_is_valid(threshold, expected, small_store,
                                                                               monkeypatch):
-    if not (PAGES / "models.py").exists():
-        pytest.skip("pages/models.py is not written yet")
+    """The page's slider follows parse_view_state: a valid threshold, or its default 0.5."""
     _clear_store_caches()
     at = _page_with_params("pages/models.py", {"tab": "classification", "threshold": threshold,
                                                "model": "../../etc/passwd"}, small_store, monkeypatch)

@@ -49,10 +49,7 @@ def test_without_a_trained_suite_the_page_asks_to_train_one(tmp_path, monkeypatc
     at = open_page(tmp_path / "empty-store", monkeypatch)
     assert any("No models are trained on this data yet" in i.value for i in at.info)
     assert not at.error and not at.slider
-    if (ROOT / "pages" / "models.py").exists():
-        assert any("Model comparison" in link.proto.label and link.proto.page == "models" for link in at.page_link)
-    else:
-        assert any("python -m core train" in c.value for c in at.caption)
+    assert any("Model comparison" in link.proto.label and link.proto.page == "models" for link in at.page_link)
 
 
 def test_moving_a_slider_changes_the_predictions_and_the_url(small_store, monkeypatch):
@@ -150,6 +147,7 @@ def test_a_classification_only_suite_scores_hits_and_says_there_is_no_popularity
     assert not at.exception, [e.message for e in at.exception]
 
 
+@pytest.mark.slow  # a real training job runs to the end
 def test_while_the_models_train_the_page_shows_the_job_and_then_scores_without_a_reload(twin, monkeypatch, tmp_path,
                                                                                         in_process_jobs):
     """A newcomer on a fresh store: the job's progress instead of 'train first', then the scored song."""

@@ -2,29 +2,15 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from benchmarks.server import CHROMIUM, ROOT, AppServer, chromium_args
+
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -38,34 +24,18 @@ def trained_store(tmp_path_factory) -> Path:
 
 @contextlib.contextmanager
 def streamlit_server(store: Path):
-    """A fresh `streamlit run app.py` on a free localhost port, stopped on exit; yields its base URL."""
+    """A fresh `streamlit run app.py` on a free localhost port (benchmarks.server), stopped on exit; yields its URL."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    port = _free_port()
-    env = {**os.environ, "SPOTIFY_STORE": str(store)}
-    env.pop("SPOTIFY_DATA", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    server = AppServer(store=store, health_timeout_s=60)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("streamlit did not answer its health check within 60 s")
-                time.sleep(0.3)
-        yield url
+        server.start()
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    try:
+        yield server.url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +48,7 @@ def app_url(trained_store) -> str:
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=chromium_args())
         yield chromium
         chromium.close()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core import loadtest
+from benchmarks import loadtest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import ROOT, SCREENSHOTS, _free_port, assert_no_exception, streamlit_server, wait_idle
+from benchmarks.server import free_port
+from tests.e2e.conftest import ROOT, SCREENSHOTS, assert_no_exception, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 CI_SCHEDULER = "SPOTIFY_TEST_DASK_SCHEDULER"  # .ci/run's cluster, when it started one
@@ -23,7 +24,7 @@ def dask_cluster():
     if os.environ.get(CI_SCHEDULER):
         yield os.environ[CI_SCHEDULER]
         return
-    port = _free_port()
+    port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     processes = [subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port",
                                    str(port), "--no-dashboard"], cwd=ROOT, stdout=subprocess.DEVNULL,

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from core.bench import Measurement, median_seconds
+from benchmarks import Measurement, median_seconds
 
 BUDGET_MS = 300.0
 SONGS = 6
@@ -19,7 +19,7 @@ SONGS = 6
 
 def measurements(quick: bool = False) -> list[Measurement]:
     from core import counterfactual, scoring
-    from core.bench.scoring import _suite
+    from benchmarks.scoring import _suite
 
     suite, dataset, origin = _suite(quick)
     frame = dataset.frame

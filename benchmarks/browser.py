@@ -4,7 +4,7 @@ One fresh `streamlit run` server on a store that holds a trained suite for the t
 1. cold start — from launching the server to Overview's first table visible in Chromium (median of 3 fresh servers);
 2. page switch — median of sidebar clicks once every page has been visited (caches warm), until the run finished;
 3. peak RSS of the server process tree after every page (what-if included, so every model is loaded) was shown;
-4. the load test (core.loadtest): 10 sessions × 60 s (quick: 3 × 15 s) switching pages and moving sliders.
+4. the load test (benchmarks/loadtest.py): 10 sessions × 60 s (quick: 3 × 15 s) switching pages and moving sliders.
 """
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from core import loadtest
-from core.bench import Measurement
+from benchmarks import loadtest
+from benchmarks.server import CHROMIUM, ROOT, AppServer, chromium_args, tree_memory_mb
+from benchmarks import Measurement
 
 COLD_START_BUDGET_S = 5.0
 COLD_START_RUNS = 3  # fresh servers; the median is quoted (one start on a shared machine is noisy)
@@ -54,7 +55,7 @@ def _suite_for_twin(root: Path) -> bool:
 def _train(root: Path, quick: bool) -> float:
     command = [sys.executable, "-m", "core", "train", "--store", str(root)] + (["--max-rows", "3000"] if quick else [])
     start = time.perf_counter()
-    subprocess.run(command, cwd=loadtest.ROOT, check=True, stdout=subprocess.DEVNULL, timeout=3600)
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, timeout=3600)
     return time.perf_counter() - start
 
 
@@ -66,7 +67,7 @@ async def _baseline(browser, rounds: int, timeout_ms: float) -> tuple[float, flo
         for relative, text in BASELINE_FILES.items():
             (Path(folder) / relative).parent.mkdir(parents=True, exist_ok=True)
             (Path(folder) / relative).write_text(text)
-        with loadtest.AppServer(root=Path(folder)) as server:
+        with AppServer(root=Path(folder)) as server:
             page = await loadtest.new_session_page(browser)
             try:
                 await loadtest.open_app(page, server.url, timeout_ms)
@@ -87,7 +88,7 @@ def _times(value: float, baseline: float) -> str:
     return f"×{value / baseline:.1f} an empty app's {baseline:.2f} s" if baseline > 0 else ""
 
 
-async def _cold_start(browser, server: loadtest.AppServer, timeout_ms: float, page=None) -> float:
+async def _cold_start(browser, server: AppServer, timeout_ms: float, page=None) -> float:
     """Seconds from launching `server` to the first table visible in `page` (default: a new session, closed after)."""
     own_page = page is None
     page = page or await loadtest.new_session_page(browser)
@@ -107,13 +108,13 @@ async def _measure(store: Path, quick: bool, store_note: str) -> list[Measuremen
     timeout_ms = 120_000
     results: list[Measurement] = []
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=loadtest.CHROMIUM, args=loadtest.chromium_args())
-        server = loadtest.AppServer(store=store)
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=chromium_args())
+        server = AppServer(store=store)
         try:
             base_switch, base_slider = await _baseline(browser, 2 if quick else 4, timeout_ms)
             cold_starts = []
             for _ in range(0 if quick else COLD_START_RUNS - 1):
-                earlier = loadtest.AppServer(store=store)
+                earlier = AppServer(store=store)
                 try:
                     cold_starts.append(await _cold_start(browser, earlier, timeout_ms))
                 finally:
@@ -152,7 +153,7 @@ async def _measure(store: Path, quick: bool, store_note: str) -> list[Measuremen
                 note=f"{_times(statistics.median(switches), base_switch)}; max {max(switches):.2f} s; first visits "
                      f"up to {first_visits.get(slowest_first, 0):.1f} s ({slowest_first})"))
 
-            _, peak = loadtest.tree_memory_mb(server.pid)
+            _, peak = tree_memory_mb(server.pid)
             results.append(Measurement(
                 "browser: server peak RSS, every page shown, models loaded", peak, "MB", RSS_BUDGET_MB,
                 note=("VmHWM of the server tree; " + store_note) if models_loaded
@@ -182,9 +183,9 @@ async def _measure(store: Path, quick: bool, store_note: str) -> list[Measuremen
 
 
 def measurements(quick: bool = False) -> list[Measurement]:
-    if not Path(loadtest.CHROMIUM).exists():
+    if not Path(CHROMIUM).exists():
         return [Measurement("browser: cold start → Overview table visible", float("nan"), "s", COLD_START_BUDGET_S,
-                            note=f"{loadtest.CHROMIUM} is not installed (apt-get install chromium)")]
+                            note=f"{CHROMIUM} is not installed (apt-get install chromium)")]
     from core.artifacts import default_store
 
     store = default_store()

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from core.bench import Measurement, median_seconds
+from benchmarks import Measurement, median_seconds
 
 BUDGET_S = 10.0
 BUDGET_MB = 10.0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from core.bench import Measurement, median_seconds
+from benchmarks import Measurement, median_seconds
 
 BUDGET_MS = 50.0
 QUICK_ROWS = 5_000

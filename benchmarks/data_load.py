@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.bench import Measurement, median_seconds
+from benchmarks import Measurement, median_seconds
 
 BUDGET_S = 1.0
 REPEAT = 3

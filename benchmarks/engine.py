@@ -3,7 +3,7 @@
 On the full twin (quick: a 20,000-row sample):
 1. the default suite (every model `suites.select_specs` picks for the default config: the three report suites, their
    ANNs, the weighted corrections and the baselines) from scratch through `train_suite`'s in-process pool (the app
-   and the CLI train as Dask jobs: core/bench/jobs.py holds the budget a person feels);
+   and the CLI train as Dask jobs: benchmarks/jobs.py holds the budget a person feels);
 2. the same scikit-learn / XGBoost models (no networks) through the engine, and through the report's plain loop
    (`for name, model in models.items(): model.fit(x_train, y_train); model.predict(x_test)` on the unscaled features,
    each model configured as the report wrote it, ridge_cv as a 5-fold GridSearchCV) — ratio ≥ 2.5;
@@ -24,14 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-from core.bench import Measurement, median_seconds
+from benchmarks import Measurement, median_seconds
+from benchmarks.server import ROOT
 
 RATIO_BUDGET = 2.5
 TABLES_BUDGET_S = 0.5
 LOAD_BUDGET_S = 4.0
 QUICK_ROWS = 20_000
 BACKEND_ROWS = 20_000
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def report_loop_seconds(frame, config) -> float:

@@ -1,7 +1,9 @@
-"""The performance budget in one command: `python -m core bench [--quick]`.
+"""The performance budget in one command: `python3 -m benchmarks [--quick] [--only AREA …]`.
 
-Each sibling module measures one area and returns `Measurement`s; this package runs them all and prints one table
-with PASS/FAIL against each budget.
+Each area module (AREAS) measures one part of the product and returns `Measurement`s; this package runs them and
+prints one table with PASS/FAIL against each budget. `server` is the one launcher of the app's server (used by the
+browser areas and tests/e2e), `loadtest` drives many browser sessions at once (the `browser` area, tests/e2e/test_load).
+Benchmarks live outside `core/`: the product never imports them.
 """
 from __future__ import annotations
 
@@ -53,7 +55,7 @@ def run(areas: tuple[str, ...] = AREAS, quick: bool = False) -> list[Measurement
     print(f"{'measurement':<58} {'value':>10} {'unit':<6} {'budget':<14} verdict")
     for area in areas:
         try:
-            module = importlib.import_module(f"core.bench.{area}")
+            module = importlib.import_module(f"benchmarks.{area}")
         except ModuleNotFoundError:
             continue
         try:

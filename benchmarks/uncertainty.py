@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 
-from core.bench import Measurement, median_seconds
+from benchmarks import Measurement, median_seconds
 
 BUDGET_S = 5.0
 LOOP_RESAMPLES = 10
@@ -43,7 +43,7 @@ def _loop_seconds(inputs: dict, n_resamples: int) -> float:
 
 def measurements(quick: bool = False) -> list[Measurement]:
     from core.comparison import uncertainty
-    from core.bench.scoring import _suite
+    from benchmarks.scoring import _suite
 
     suite, _, origin = _suite(quick)
     arguments = (suite.test_predictions, suite.manifest, suite.regression_table, suite.classification_table)

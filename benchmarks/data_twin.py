@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from core import report_figures as rf
-from core.bench import Measurement, median_seconds
+from benchmarks import Measurement, median_seconds
 from core.twin import generate_twin
 
 BUDGET_SECONDS = 1.5

@@ -18,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from core.bench import Measurement
+from benchmarks import Measurement, loadtest
+from benchmarks.server import CHROMIUM, AppServer, chromium_args
 
 FLOOR_RATIO_BUDGET = 1.15
 LOOP_RATIO_BUDGET = 3.5
@@ -63,7 +64,7 @@ def _cluster_lines(frame, fingerprint, store: Path) -> tuple[list[Measurement], 
 
 def measurements(quick: bool = False) -> list[Measurement]:
     from core import sources
-    from core.bench import engine
+    from benchmarks import engine
     from core.training import SuiteConfig
 
     dataset = sources.twin_dataset()
@@ -96,14 +97,12 @@ def measurements(quick: bool = False) -> list[Measurement]:
 # ---- in the browser ------------------------------------------------------------------------------------------------
 
 def _browser_lines(store: Path, quick: bool) -> list[Measurement]:
-    from core import loadtest
-
-    if not Path(loadtest.CHROMIUM).exists():
-        return [Measurement("jobs: browser lines", float("nan"), "s", 0.0, note=f"{loadtest.CHROMIUM} is missing")]
+    if not Path(CHROMIUM).exists():
+        return [Measurement("jobs: browser lines", float("nan"), "s", 0.0, note=f"{CHROMIUM} is missing")]
     window_s = 30.0 if quick else 60.0
     lines = []
     try:
-        with loadtest.AppServer(store=store, env={"SPOTIFY_AUTOTRAIN": "0"}) as server:
+        with AppServer(store=store, env={"SPOTIFY_AUTOTRAIN": "0"}) as server:
             result, trained = loadtest.run_in_own_loop(_while_training(server.url, window_s, quick))
         note = (f"{len(result.slider_latencies_s)} moves, {len(result.page_switches_s)} switches in {window_s:.0f} s "
                 f"while {trained}; {len(result.errors)} errors")
@@ -117,7 +116,7 @@ def _browser_lines(store: Path, quick: bool) -> list[Measurement]:
     with tempfile.TemporaryDirectory(prefix="bench-fresh-store-") as fresh:
         try:
             env = {"SPOTIFY_AUTOTRAIN": "1"}
-            with loadtest.AppServer(store=Path(fresh), env=env) as server:
+            with AppServer(store=Path(fresh), env=env) as server:
                 seconds = loadtest.run_in_own_loop(_first_scored_song(server))
             lines.append(Measurement("jobs: streamlit run → first scored song, no clicks, fresh store", seconds, "s",
                                      budget=None if quick else FIRST_SCORE_BUDGET_S,
@@ -132,10 +131,9 @@ async def _while_training(url: str, window_s: float, quick: bool):
     """One session starts a full job from Model comparison (another split of all rows); another works meanwhile."""
     from playwright.async_api import async_playwright
 
-    from core import loadtest
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=loadtest.CHROMIUM, args=loadtest.chromium_args())
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=chromium_args())
         try:
             trainer = await loadtest.new_session_page(browser)
             await loadtest.open_app(trainer, f"{url}/models", 60_000)
@@ -160,10 +158,9 @@ async def _while_training(url: str, window_s: float, quick: bool):
 async def _first_scored_song(server) -> float:
     from playwright.async_api import async_playwright
 
-    from core import loadtest
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=loadtest.CHROMIUM, args=loadtest.chromium_args())
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=chromium_args())
         try:
             page = await loadtest.new_session_page(browser)
             await page.goto(f"{server.url}/what_if")

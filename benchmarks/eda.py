@@ -1,6 +1,6 @@
 """Server time of the Overview and Distributions & correlations pages, measured with streamlit's AppTest running the
 page script itself (the dataset put in session state, as app.py does), so every cached core call, chart build and
-element serialisation the page makes is counted; the browser's drawing is not (core.bench.browser covers that).
+element serialisation the page makes is counted; the browser's drawing is not (benchmarks.browser covers that).
 
 cold = the first run after st.cache_data/st.cache_resource were cleared (imports already loaded: they are paid once
 per server, not per page); warm = the median of the following runs (what a rerun or a page switch costs); filter =
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import statistics
 import time
-from pathlib import Path
 
-from core.bench import Measurement
+from benchmarks import Measurement
+from benchmarks.server import ROOT
 
-PAGES = Path(__file__).resolve().parents[2] / "pages"
+PAGES = ROOT / "pages"
 COLD_BUDGET_S = 3.0
 WARM_BUDGET_S = 1.0
 MILLION_WARM_BUDGET_S = 2.0

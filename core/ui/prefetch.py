@@ -1,0 +1,31 @@
+"""Once the first page is drawn, import the model libraries in the background, so the first visit to a model page
+does not wait ~4 s for scikit-learn, XGBoost (and TensorFlow, for networks stored without their numpy pass)."""
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+# A few seconds' delay: the first page's drawing, not the import, gets the CPU and the GIL first.
+PREFETCH_DELAY_S = 3.0
+
+
+@st.cache_resource(show_spinner=False)
+def prefetch_model_libraries() -> None:
+    """Once per server: import the model stack in a background thread when the store holds a trained suite."""
+
+    def work() -> None:
+        try:
+            from core import artifacts
+
+            suites = artifacts.ArtifactStore().list_suites()
+            if suites:
+                from core import scoring  # noqa: F401 — scikit-learn and XGBoost come with it
+            if any(artifacts.needs_keras(manifest) for manifest in suites):  # networks stored without a numpy pass
+                artifacts.prefetch_keras()
+        except Exception:  # noqa: BLE001 — a failed prefetch only means the model page imports them itself
+            pass
+
+    timer = threading.Timer(PREFETCH_DELAY_S, work)
+    timer.daemon = True
+    timer.start()
