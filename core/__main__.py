@@ -18,19 +18,19 @@ def _twin(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from core.jobs import main_train
+    from core.models.cli import main_train
 
     return main_train(args)
 
 
 def _jobs(args: argparse.Namespace) -> int:
-    from core.jobs import main_jobs
+    from core.models.cli import main_jobs
 
     return main_jobs(args)
 
 
 def _score(args: argparse.Namespace) -> int:
-    from core.scoring import main_score
+    from core.whatif.batch import main_score
 
     return main_score(args)
 

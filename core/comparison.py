@@ -229,7 +229,7 @@ def threshold_metrics(y_true: Any, proba: Any, threshold: float) -> ThresholdRes
 
 def f1_optimal_threshold(y_true: Any, proba: Any) -> float:
     """The report's `find_best_threshold_f1` (core.metrics); 0.5 when undefined (no popular song in the test set)."""
-    from core.metrics import find_best_threshold_f1
+    from core.models.metrics import find_best_threshold_f1
 
     y, p = _as_arrays(y_true, proba)
     if y.min(initial=0) == y.max(initial=0):
@@ -376,7 +376,7 @@ def held_out_features(suite: Any, frame: pd.DataFrame, test_predictions: pd.Data
 def regression_permutation_importance(suite: Any, model: str, frame: pd.DataFrame,
                                       test_predictions: pd.DataFrame) -> pd.DataFrame | None:
     """Permutation importance of one stored regressor on (a sample of) its own test set."""
-    from core.training import predict_regression
+    from core.models.kinds import predict_regression
 
     if model not in suite.models or model not in suite.specs:
         return None
@@ -739,7 +739,7 @@ def thresholded_regressor_rows(tables: Any) -> pd.DataFrame:
 
     Ranking metrics (ROC-AUC, PR-AUC) and the F1-best threshold use the predicted popularity as the score, so that
     threshold is on the 0–100 popularity scale."""
-    from core import metrics
+    from core.models import metrics
 
     manifest = getattr(tables, "manifest", None) or {}
     predictions = tables.test_predictions

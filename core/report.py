@@ -21,10 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core import charts, eda, schema
-from core import comparison as cmp
-from core import model_charts
-from core import report_figures as rf
+from core import charts, comparison as cmp, eda, model_charts, report_figures as rf, schema
 
 TITLE = "Spotify Song Popularity Prediction Report"
 # (anchor, heading) in the original report's order; the model sections need a stored suite.
@@ -66,7 +63,7 @@ class SuiteChoice:
 def preferred_suite_path(store, fingerprint: str, newest: bool = False) -> Path | None:
     """The folder of the suite the model comparison page opens on for this data (the report's own settings first,
     then random splits, newest first); `newest`: simply the one saved last."""
-    from core.training import SuiteConfig
+    from core.models.config import SuiteConfig
 
     manifests = [m for m in store.list_suites() if m.get("fingerprint") == fingerprint]
     manifests.sort(key=lambda m: str(m.get("saved_at") or m.get("created_at") or ""), reverse=True)
@@ -87,7 +84,7 @@ def preferred_suite_path(store, fingerprint: str, newest: bool = False) -> Path 
 
 def load_suite(store, path: Path | None) -> SuiteChoice:
     """The stored suite's tables (verified), or the reason the report goes without them."""
-    from core.artifacts import ArtifactError
+    from core.models.store import ArtifactError
 
     if path is None:
         return SuiteChoice(problem="No trained suite is stored for this data yet, so this report has the data "
@@ -593,7 +590,7 @@ def _json_default(value: Any) -> Any:
 
 def report_for(dataset, store=None, newest: bool = False, made_at: datetime | None = None) -> str:
     """The report for `dataset` with the suite the comparison page would open on (or the newest) from `store`."""
-    from core.artifacts import ArtifactStore
+    from core.models.store import ArtifactStore
 
     store = store if store is not None else ArtifactStore()
     suite = load_suite(store, preferred_suite_path(store, dataset.fingerprint, newest=newest))
@@ -615,7 +612,7 @@ def load_dataset(path: Path | None):
 def main_report(args) -> int:
     """`python -m core report [--data PATH] --out report.html` (training, with --train, happens before this)."""
     from core import sources
-    from core.artifacts import ArtifactStore
+    from core.models.store import ArtifactStore
 
     try:
         dataset = load_dataset(args.data)

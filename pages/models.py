@@ -12,8 +12,8 @@ from functools import partial
 import streamlit as st
 
 from core import cache, comparison as cmp, model_charts as charts
-from core.artifacts import ArtifactError
-from core.training import SuiteConfig
+from core.models.config import SuiteConfig
+from core.models.store import ArtifactError
 from core.ui import jobs_panel
 
 TABS = {"regression": ":material/show_chart: Regression", "classification": ":material/target: Classification",

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from sklearn.metrics import r2_score
 
-from core import comparison as cmp
-from core import eda, report, schema, sources
-from core.artifacts import ArtifactStore
-from core.training import SuiteConfig, train_suite
+from core import comparison as cmp, eda, report, schema, sources
+from core.models.config import SuiteConfig
+from core.models.store import ArtifactStore
+from core.models.training import train_suite
 
 MAX_BYTES = 10 * 1024 * 1024
 

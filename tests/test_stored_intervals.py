@@ -8,13 +8,12 @@ import pandas as pd
 import pytest
 
 from core import calibration, comparison as cmp, uncertainty
-from core.artifacts import ArtifactStore
-from core.training import SuiteConfig, train_suite
+from core.models.store import ArtifactStore
 
 
 @pytest.fixture(scope="module")
-def suite(twin_small):
-    return train_suite(twin_small, SuiteConfig(include_ann=False, max_rows=2_000), "intervals-test", n_jobs=1)
+def suite(small_suite):
+    return small_suite
 
 
 def test_training_computes_the_intervals_and_the_store_keeps_them(suite, tmp_path):

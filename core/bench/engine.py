@@ -38,8 +38,7 @@ def report_loop_seconds(frame, config) -> float:
     """The report's plain loop over the same scikit-learn / XGBoost models, one after another, unscaled features."""
     from sklearn.utils.class_weight import compute_class_weight
 
-    from core import suites as S
-    from core import training
+    from core.models import suites as S, training
 
     features = training._frame_features(frame)
     cleaned, _ = training._clean(frame, features)
@@ -62,7 +61,7 @@ def _fit_each(specs, x_train, x_test, y_train, y_class_train, weights) -> None:
     from sklearn.linear_model import Ridge
     from sklearn.model_selection import GridSearchCV
 
-    from core import suites as S
+    from core.models import suites as S
 
     for spec in specs:
         params = dict(spec.params)
@@ -111,8 +110,10 @@ def _fresh_process_load_seconds(path: Path) -> tuple[float, float, float, bool]:
 
 def measurements(quick: bool = False) -> list[Measurement]:
     from core import sources
-    from core.artifacts import ArtifactStore
-    from core.training import SuiteConfig, format_tables, train_suite
+    from core.models.cli import format_tables
+    from core.models.config import SuiteConfig
+    from core.models.store import ArtifactStore
+    from core.models.training import train_suite
 
     dataset = sources.twin_dataset()
     frame = dataset.frame.sample(n=QUICK_ROWS, random_state=1) if quick else dataset.frame

@@ -38,8 +38,8 @@ from typing import Any
 
 import pandas as pd
 
-from core import jobs_watchdog, training
-from core.training import SuiteConfig
+from core.models import jobs_watchdog, training
+from core.models.config import ProgressEvent, SuiteConfig
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 ACTIVE = (QUEUED, RUNNING)
@@ -432,7 +432,7 @@ class JobManager:
                  executor_factory: Callable[..., training.Executor] | None = None):
         """`executor_factory(record, cancelled, on_plan)`: tests on tiny data may run tasks in-process instead of on
         Dask; the app and the CLI never pass one."""
-        from core.artifacts import default_store
+        from core.models.store import default_store
 
         self.store_root = Path(store_root) if store_root is not None else default_store()
         self.files = JobFiles(self.store_root)
@@ -470,7 +470,7 @@ class JobManager:
             with self._lock, self.files.lock(fingerprint, key):
                 return self._join_or_start(frame, fingerprint, config, data_label)
         except OSError as error:
-            from core.artifacts import ArtifactError
+            from core.models.store import ArtifactError
 
             raise ArtifactError(f"cannot write training jobs to the store at {self.store_root} "
                                 f"({error.strerror or error}); set SPOTIFY_STORE or --store to a writable folder"
@@ -551,7 +551,7 @@ class JobManager:
                 record.plan = {task.label: task.estimate_s for task in tasks}
             save()
 
-        def on_event(event: training.ProgressEvent) -> None:
+        def on_event(event: ProgressEvent) -> None:
             with lock:
                 now = time.time()
                 record.done, record.total = event.done, event.total
@@ -579,7 +579,7 @@ class JobManager:
             suite = training.train_suite(frame, config, record.fingerprint, progress=on_event, executor=executor)
             if cancelled():
                 raise JobCancelled()
-            from core.artifacts import ArtifactStore
+            from core.models.store import ArtifactStore
 
             path = ArtifactStore(self.store_root).save(suite)
             with lock:
@@ -606,7 +606,7 @@ class JobManager:
 
 
 def _failure_sentence(error: BaseException) -> str:
-    from core.artifacts import ArtifactError
+    from core.models.store import ArtifactError
 
     if isinstance(error, (ClusterUnavailable, ArtifactError, ValueError)):
         return str(error)

@@ -194,7 +194,7 @@ def predict_class_proba(kind: str, model: Any, x: np.ndarray, classes: list[int]
     return adapter(kind).predict_proba(model, x, classes)
 
 
-# ---- library versions and the TensorFlow import ------------------------------------------------------------------------
+# ---- library versions and the TensorFlow import ----------------------------------------------------------------------
 
 def library_versions(include_keras: bool = False) -> dict[str, str]:
     """Versions a stored suite depends on (the store refuses to load models written by other versions)."""
@@ -257,7 +257,7 @@ def _import_quietly(importer) -> None:
         pass
 
 
-# ---- the one-row paths -------------------------------------------------------------------------------------------------
+# ---- the one-row paths -----------------------------------------------------------------------------------------------
 
 class OneRow:
     """A model's fast path: `popularity(x)` for a regressor, `hit_proba(x)` — P(top class) — for a classifier."""

@@ -42,8 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.models import kinds
-from core.models import suites as S
+from core.models import kinds, suites as S
 from core.models.config import SuiteConfig, SuiteTables, TrainedSuite
 
 FORMAT_VERSION = 2  # 1: scikit-learn models and the scaler as joblib pickles (refused: retrain)

@@ -33,8 +33,8 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from xgboost import XGBRegressor
 
 from core.models import keras as networks
-from core.models.config import (CLASSIFICATION, KIND_KERAS, KIND_SKLEARN, KIND_XGBOOST, REGRESSION, SUITE_CLASSIFICATION,
-                                SUITE_REGRESSION, SUITE_WEIGHTED, SUITES, TASKS)
+from core.models.config import (CLASSIFICATION, KIND_KERAS, KIND_SKLEARN, KIND_XGBOOST, REGRESSION, SUITES,
+                                SUITE_CLASSIFICATION, SUITE_REGRESSION, SUITE_WEIGHTED, TASKS)
 
 # ModelSpec.group: where a row sits on the comparison page
 GROUP_REPORT, GROUP_WEIGHTED, GROUP_EXTRA, GROUP_BASELINE = "report", "weighted", "extra", "baseline"

@@ -32,9 +32,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_class_weight
 
 from core import schema
-from core.models import kinds, metrics
-from core.models import suites as S
-from core.models.config import BIN_COUNTS, BINNING_TOP1, MIN_ROWS, ProgressEvent, SuiteConfig, TrainedSuite
+from core.models import kinds, metrics, suites as S
+from core.models.config import BINNING_TOP1, BIN_COUNTS, MIN_ROWS, ProgressEvent, SuiteConfig, TrainedSuite
 
 TOP_PERCENTILE = 99.0
 DEFAULT_BACKEND = "threading"  # measured against loky in core/bench/engine.py: no pickling, no TF import per worker
@@ -500,7 +499,8 @@ def _assemble(config, fingerprint, features, threshold, edges, classes, scaler, 
         "feature_names": list(features),
         "target": schema.TARGET,
         "popular_threshold": float(threshold),
-        "threshold_rule": ("popularity ≥ the 99th percentile of the training popularity" if config.binning == BINNING_TOP1
+        "threshold_rule": ("popularity ≥ the 99th percentile of the training popularity"
+                           if config.binning == BINNING_TOP1
                            else f"{config.binning}: quantile cuts of the training popularity"),
         "bin_edges": [float(e) for e in edges],
         "classes": [int(c) for c in classes],

@@ -51,12 +51,13 @@ NETWORK_KERAS_ONLY = {"format": "keras", "file": "00_ann.keras"}
 def test_tensorflow_is_prefetched_only_for_networks_stored_without_a_numpy_pass(stored, keras_expected, monkeypatch):
     import threading
 
-    from core import artifacts, cache
+    from core import cache
+    from core.models.store import ArtifactStore
 
     started, listed = threading.Event(), threading.Event()
     monkeypatch.setattr(cache, "PREFETCH_DELAY_S", 0.0)
     monkeypatch.setattr(artifacts, "prefetch_keras", started.set)
-    monkeypatch.setattr(artifacts.ArtifactStore, "list_suites", lambda self: listed.set() or stored)
+    monkeypatch.setattr(ArtifactStore, "list_suites", lambda self: listed.set() or stored)
     cache.prefetch_model_libraries.clear()
     cache.prefetch_model_libraries()
     assert listed.wait(timeout=30)
@@ -75,7 +76,7 @@ def _autotrain_app(monkeypatch, tmp_path, small_twin, enabled: str):
 def test_a_fresh_store_queues_the_default_suite_without_a_click(monkeypatch, tmp_path, small_twin, in_process_jobs):
     import time
 
-    from core.training import SuiteConfig
+    from core.models.config import SuiteConfig
 
     at = _autotrain_app(monkeypatch, tmp_path, small_twin, "1")
     assert not at.exception

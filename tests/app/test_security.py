@@ -26,8 +26,8 @@ PAGES = ROOT / "pages"
 # Who may deserialise what: the model store (it verifies every file's sha256, then skops builds only allow-listed
 # types), and the network loader it calls, which loads only .keras files and with safe_mode (no embedded Python code).
 ALLOWED_LOADERS = {
-    ("core/artifacts.py", "skops.io.load"),
-    ("core/ann.py", "keras.saving.load_model"),
+    ("core/models/store.py", "skops.io.load"),
+    ("core/models/keras.py", "keras.saving.load_model"),
 }
 KERAS_LOADERS = {"keras.models.load_model", "keras.saving.load_model", "tensorflow.keras.models.load_model"}
 # Callables that turn bytes into live objects (code can run while they do).
@@ -122,15 +122,16 @@ def test_no_module_deserialises_anything_outside_the_model_store():
 
 def test_the_network_loader_is_used_only_by_the_store():
     callers = sorted(path.relative_to(ROOT).as_posix() for path in _python_files()
-                     if "load_network(" in path.read_text() and path.name not in ("ann.py", "artifacts.py"))
-    assert callers == [], f"core.ann.load_network may only be called by the verified store: {callers}"
+                     if "load_network(" in path.read_text()
+                     and path.relative_to(ROOT).as_posix() not in ("core/models/keras.py", "core/models/kinds.py"))
+    assert callers == [], f"core.models.keras.load_network may only be called by the verified store: {callers}"
 
 
 def test_the_store_reads_only_its_own_files():
     """The store's loaders open paths from its own manifest under its own root, never a name from a request."""
-    store = ROOT / "core" / "artifacts.py"
+    store = ROOT / "core" / "models" / "store.py"
     if not store.exists():
-        pytest.skip("core/artifacts.py is not written yet")
+        pytest.skip("core/models/store.py is not written yet")
     source = store.read_text()
     assert "sha256" in source, "the store must verify file hashes before deserialising"
     assert "query_params" not in source and "streamlit" not in source
@@ -207,13 +208,15 @@ def _page_with_params(page: str, params: dict[str, str], store: Path | None, mon
 @pytest.fixture(scope="module")
 def small_store(tmp_path_factory) -> Path:
     """A suite for the full twin trained on 3,000 rows without the networks: enough for the pages to score."""
-    from core import artifacts, training
+    from core.models import training
+    from core.models.config import SuiteConfig
+    from core.models.store import ArtifactStore
 
     twin = sources.twin_dataset()
     store = tmp_path_factory.mktemp("security_store")
-    suite = training.train_suite(twin.frame, training.SuiteConfig(include_ann=False, max_rows=3_000),
+    suite = training.train_suite(twin.frame, SuiteConfig(include_ann=False, max_rows=3_000),
                                  twin.fingerprint, n_jobs=1)
-    artifacts.ArtifactStore(store).save(suite)
+    ArtifactStore(store).save(suite)
     return store
 
 
