@@ -338,7 +338,7 @@ def xgboost_importance(fingerprint: str, suite_path: str, _suite, _frame, _table
 # server replica on the same store and the CLI see the same ones.
 
 AUTOTRAIN_ENV = "SPOTIFY_AUTOTRAIN"
-SCHEDULER_ENV = "SPOTIFY_DASK_SCHEDULER"  # core.jobs.SCHEDULER_ENV, named here so start-up needs no model import
+SCHEDULER_ENV = "SPOTIFY_DASK_SCHEDULER"  # core.models.jobs.SCHEDULER_ENV, named here so start-up needs no model import
 
 
 def job_manager() -> jobs.JobManager:

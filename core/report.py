@@ -56,7 +56,7 @@ PROBLEM_STATEMENT = (
 class SuiteChoice:
     """The stored suite a report uses (None when there is none or it cannot be read, with the reason)."""
 
-    tables: Any = None            # artifacts.SuiteTables
+    tables: Any = None            # core.models.config.SuiteTables
     problem: str | None = None    # why there is no suite, in a sentence
 
 

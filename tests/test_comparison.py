@@ -242,7 +242,7 @@ def test_probability_histogram_zooms_to_the_probabilities():
 
 @pytest.fixture
 def stored_like(cls_table):
-    """An object shaped like artifacts.SuiteTables: tables, test predictions indexed by the frame's rows, manifest."""
+    """An object shaped like config.SuiteTables: tables, test predictions indexed by the frame's rows, manifest."""
     from types import SimpleNamespace
 
     rng = np.random.default_rng(5)

@@ -1,8 +1,8 @@
 """"What would it take?" ≤ 300 ms per search on the full twin, server side.
 
-Times `core.counterfactual.search` (what the What-if view calls, uncached) with the default suite for the full twin
-(loaded, or trained once, as the scoring bench does), from the median song and from real songs drawn with a fixed seed,
-for both goals. Baseline in the same run: one slider move's scoring of the same song (`score_song`).
+Times `core.whatif.counterfactual.search` (what the What-if view calls, uncached) with the default suite for the full
+twin (loaded, or trained once, as the scoring bench does), from the median song and from real songs drawn with a fixed
+seed, for both goals. Baseline in the same run: one slider move's scoring of the same song (`score_song`).
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """What-if scoring budget: one slider move = every default model's prediction + the XGBoost contributions ≤ 50 ms.
 
-Times the very function the page's fragment calls (`core.scoring.score_song`) on the default suite for the full twin,
-loaded from the default store (or trained and stored once when it is missing). `--quick` trains the default suite on a
-sample instead and stores nothing. A single sklearn predict on the same row is measured beside it as the baseline.
+Times the very function the page's fragment calls (`core.whatif.scorer.score_song`) on the default suite for the full
+twin, loaded from the default store (or trained and stored once when it is missing). `--quick` trains the default suite
+on a sample instead and stores nothing. A single sklearn predict on the same row is measured beside it as the baseline.
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ The cluster: `SPOTIFY_DASK_SCHEDULER=tcp://HOST:PORT` (or `scheduler=`) connects
 first job starts an embedded one — a scheduler and one single-threaded worker process per core, as `dask`
 subprocesses (`SubprocessCluster`): a LocalCluster's spawned workers would re-import Streamlit's main module. The
 embedded scheduler closes itself after IDLE_TIMEOUT of idleness, and the scheduler and workers close within seconds
-of their starter's death (core.jobs_watchdog); the next job starts it again.
+of their starter's death (core.models.jobs_watchdog); the next job starts it again.
 """
 from __future__ import annotations
 

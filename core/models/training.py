@@ -1,6 +1,6 @@
 """Split, fit, evaluate and time the report's model suites — every model in parallel, with a progress callback.
 
-One generic loop over `core.suites` specs:
+One generic loop over `core.models.suites` specs:
 
 1. rows with a missing feature or target are dropped (and counted); `max_rows` draws a seeded sample;
 2. the split: the report's random 80/20 (seeded) or, with `grouped`, GroupShuffleSplit on artist_name so no artist
@@ -10,8 +10,8 @@ One generic loop over `core.suites` specs:
 4. models (and CV folds) run through an *executor*, slowest first (longest-processing-time-first), each estimator
    with one thread of its own; results stream back to the caller's thread, where the progress callback is called and
    the metrics are computed. A model that raises becomes a row with status "failed" and the error text; the others
-   carry on. The app and the CLI train only as jobs (`core.jobs`), whose executor runs every task on Dask workers; the
-   default executor here, an in-process joblib pool, is for tests and library use on small data.
+   carry on. The app and the CLI train only as jobs (`core.models.jobs`), whose executor runs every task on Dask
+   workers; the default executor here, an in-process joblib pool, is for tests and library use on small data.
 """
 from __future__ import annotations
 
@@ -349,9 +349,9 @@ def train_suite(frame: pd.DataFrame, config: SuiteConfig, fingerprint: str,
                 executor: Executor | None = None) -> TrainedSuite:
     """Train every model the config selects (or `specs`, for tests) and evaluate it on the held-out split.
 
-    `executor(tasks, data, on_start, on_done) -> workers` runs the tasks somewhere else (core.jobs: on Dask) and calls
-    the callbacks in this thread; without one, an in-process joblib pool of `n_jobs` runs them. An executor may raise
-    to abandon the run (a cancelled job): nothing is returned then."""
+    `executor(tasks, data, on_start, on_done) -> workers` runs the tasks somewhere else (core.models.jobs: on Dask) and
+    calls the callbacks in this thread; without one, an in-process joblib pool of `n_jobs` runs them. An executor may
+    raise to abandon the run (a cancelled job): nothing is returned then."""
     wall_start = time.perf_counter()
     created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     features = _frame_features(frame)
@@ -462,7 +462,7 @@ def _assemble(config, fingerprint, features, threshold, edges, classes, scaler, 
             else:
                 row.update(metrics.classification_metrics(data.yc_test, outcome.y_pred, outcome.output, classes))
                 if spec.report_threshold == S.THRESHOLD_F1_BEST and len(classes) == 2 and math.isfinite(
-                        row["best_threshold"]):  # the report scored its networks at this cut (core.suites says why)
+                        row["best_threshold"]):  # the report scored its networks at this cut (core.models.suites: why)
                     called = np.where(outcome.output[:, -1] >= row["best_threshold"], classes[-1], classes[0])
                     row.update(metrics.report_classification_metrics(data.yc_test, called))
                 predictions[schema.CLASSIFICATION_PREFIX + spec.name] = outcome.output[:, -1]

@@ -52,11 +52,12 @@ def test_tensorflow_is_prefetched_only_for_networks_stored_without_a_numpy_pass(
     import threading
 
     from core import cache
+    from core.models import kinds
     from core.models.store import ArtifactStore
 
     started, listed = threading.Event(), threading.Event()
     monkeypatch.setattr(cache, "PREFETCH_DELAY_S", 0.0)
-    monkeypatch.setattr(artifacts, "prefetch_keras", started.set)
+    monkeypatch.setattr(kinds, "prefetch_keras", started.set)
     monkeypatch.setattr(ArtifactStore, "list_suites", lambda self: listed.set() or stored)
     cache.prefetch_model_libraries.clear()
     cache.prefetch_model_libraries()

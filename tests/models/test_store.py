@@ -56,7 +56,8 @@ def test_round_trip_predicts_identically(stored, suite, twin_small, engine_predi
     store, path = stored
     loaded = store.load(path)
     rows = twin_small.iloc[:100]
-    (loaded_popularity, loaded_hit), (popularity, hit) = engine_predictions(loaded, rows), engine_predictions(suite, rows)
+    loaded_popularity, loaded_hit = engine_predictions(loaded, rows)
+    popularity, hit = engine_predictions(suite, rows)
     pd.testing.assert_frame_equal(loaded_popularity, popularity, check_exact=True)
     pd.testing.assert_frame_equal(loaded_hit, hit, check_exact=True)
     pd.testing.assert_frame_equal(loaded.regression_table, suite.regression_table)
