@@ -129,9 +129,9 @@ def prefetch_model_libraries() -> None:
 
 def suite_key(suite) -> str:
     """Identifies one trained suite: its data, its config and when it was trained (a retrained suite is a new key)."""
-    manifest = getattr(suite, "manifest", None) or {}
-    stamp = manifest.get("created_at") or manifest.get("saved_at") or manifest.get("trained_at") or ""
-    return f"{suite.fingerprint}:{suite.config.key()}:{stamp}"
+    from core.models.store import stored_at
+
+    return f"{suite.fingerprint}:{suite.config.key()}:{stored_at(getattr(suite, 'manifest', None) or {})}"
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -65,21 +65,11 @@ def preferred_suite_path(store, fingerprint: str, newest: bool = False) -> Path 
     then random splits, newest first); `newest`: simply the one saved last."""
     from core.models.config import SuiteConfig
 
-    manifests = [m for m in store.list_suites() if m.get("fingerprint") == fingerprint]
-    manifests.sort(key=lambda m: str(m.get("saved_at") or m.get("created_at") or ""), reverse=True)
-    by_key: dict[str, Path] = {}
-    configs = []
-    for manifest in manifests:
-        try:
-            config = SuiteConfig.from_dict(manifest.get("config") or {})
-        except (TypeError, ValueError):
-            continue
-        if config.key() not in by_key:
-            by_key[config.key()] = Path(manifest["path"])
-            configs.append(config)
-    if not configs:
+    stored = store.stored_configs(fingerprint)   # newest first: the store decides what newest means
+    if not stored:
         return None
-    return by_key[configs[0].key()] if newest else by_key[cmp.preferred_order(configs, SuiteConfig())[0]]
+    by_key = {config.key(): path for config, path in stored}
+    return stored[0][1] if newest else by_key[cmp.preferred_order([c for c, _ in stored], SuiteConfig())[0]]
 
 
 def load_suite(store, path: Path | None) -> SuiteChoice:

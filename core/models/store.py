@@ -98,6 +98,12 @@ def default_store() -> Path:
     return Path(__file__).resolve().parents[1] / ".store"
 
 
+def stored_at(manifest: dict) -> str:
+    """When a suite was stored, as ISO text: what "newest" means and what tells two trainings of one suite apart. Every
+    save writes `saved_at`; a suite trained but not yet stored has only its training's `created_at`."""
+    return str(manifest.get("saved_at") or manifest.get("created_at") or "")
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -145,10 +151,9 @@ class ArtifactStore:
     def suites_of(self, fingerprint: str | None = None) -> list[dict]:
         """Manifests of the stored suites for this data (or all data), newest first: the one place that says which
         stored suite is newest. Newest is the latest `saved_at` (every save writes it; a suite stored before it by
-        its `created_at`), ties broken by folder name."""
+        its `created_at`, see `stored_at`), ties broken by folder name."""
         manifests = [m for m in self.list_suites() if fingerprint is None or m.get("fingerprint") == fingerprint]
-        return sorted(manifests, key=lambda m: (str(m.get("saved_at") or m.get("created_at") or ""), str(m["path"])),
-                      reverse=True)
+        return sorted(manifests, key=lambda m: (stored_at(m), str(m["path"])), reverse=True)
 
     def latest_suite_path(self, fingerprint: str | None = None) -> Path | None:
         """The folder of the newest stored suite for this data (or any), or None."""
