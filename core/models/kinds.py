@@ -38,6 +38,7 @@ class ModelKind:
     format = FORMAT_SKOPS
     cross_validates = True       # CV folds refit the model k more times
     explains = False             # per-feature contributions that sum to the prediction
+    needs_tensorflow = False     # training it imports TensorFlow (its versions are pinned in the manifest)
 
     # -- predicting, on scaled rows
 
@@ -120,6 +121,7 @@ class KerasKind(ModelKind):
     name = KIND_KERAS
     format = FORMAT_KERAS
     cross_validates = False      # k more trainings of the slowest models: the networks' CV cells stay empty
+    needs_tensorflow = True
 
     def predict(self, model: Any, x: np.ndarray) -> np.ndarray:
         from core.models import keras as networks
@@ -186,12 +188,8 @@ def stored_adapter(entry: dict) -> ModelKind | None:
 
 
 def predict_regression(kind: str, model: Any, x: np.ndarray) -> np.ndarray:
+    """Predicted popularity of a model of this kind on scaled rows."""
     return adapter(kind).predict(model, x)
-
-
-def predict_class_proba(kind: str, model: Any, x: np.ndarray, classes: list[int]) -> np.ndarray:
-    """(n, len(classes)) probabilities in `classes` order."""
-    return adapter(kind).predict_proba(model, x, classes)
 
 
 # ---- library versions and the TensorFlow import ----------------------------------------------------------------------

@@ -151,9 +151,10 @@ class ArtifactStore:
     def suites_of(self, fingerprint: str | None = None) -> list[dict]:
         """Manifests of the stored suites for this data (or all data), newest first: the one place that says which
         stored suite is newest. Newest is the latest `saved_at` (every save writes it; a suite stored before it by
-        its `created_at`, see `stored_at`), ties broken by folder name."""
+        its `created_at`, see `stored_at`)."""
         manifests = [m for m in self.list_suites() if fingerprint is None or m.get("fingerprint") == fingerprint]
-        return sorted(manifests, key=lambda m: (stored_at(m), str(m["path"])), reverse=True)
+        # saved_at counts seconds; the folder's stamp (microseconds) orders two saves within one second
+        return sorted(manifests, key=lambda m: (stored_at(m), Path(m["path"]).name.rsplit("-", 1)[-1]), reverse=True)
 
     def latest_suite_path(self, fingerprint: str | None = None) -> Path | None:
         """The folder of the newest stored suite for this data (or any), or None."""

@@ -1,6 +1,7 @@
 """The store: native formats, round trips that predict identically, refusals, atomic replacement."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -196,3 +197,18 @@ def test_default_store_follows_the_environment(monkeypatch, tmp_path):
     assert default_store() == tmp_path / "elsewhere"
     monkeypatch.delenv("SPOTIFY_STORE")
     assert default_store().name == ".store"
+
+
+def test_the_store_says_which_stored_suite_is_newest(small_suite, tmp_path):
+    store = ArtifactStore(tmp_path)
+    first = store.save(small_suite)
+    grouped = dataclasses.replace(small_suite, config=SuiteConfig(include_ann=False, grouped=True))
+    second = store.save(grouped)
+    fingerprint = small_suite.fingerprint
+    assert store.latest_suite_path(fingerprint) == second and store.latest_suite_path() == second
+    assert store.stored_configs(fingerprint) == [(grouped.config, second), (small_suite.config, first)]
+    again = store.save(small_suite)                  # retraining the first settings makes them the newest
+    assert store.stored_configs(fingerprint) == [(small_suite.config, again), (grouped.config, second)]
+    assert store.latest_suite(fingerprint).config == small_suite.config
+    assert store.latest_suite_path("0" * 16) is None and store.latest_suite("0" * 16) is None
+    assert store.stored_configs("0" * 16) == []
