@@ -21,6 +21,10 @@ ArtifactError naming the file. Only the app's own store is ever loaded.
 
 A damaged manifest (any JSON shape, size or depth) marks only its own suite as damaged (`damaged_suites`); listing the
 store and every other suite keep working.
+
+Which stored suite is newest is decided here and nowhere else (`stored_at`, `suites_of`): the what-if page and the
+`core score` command take `latest_suite`, the comparison page and the report choose among `stored_configs`. How each
+model kind is written and read is its adapter's business (core.models.kinds); the store hashes, verifies and refuses.
 """
 from __future__ import annotations
 
