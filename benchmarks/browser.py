@@ -43,7 +43,7 @@ BASELINE_FILES = {
 
 def _suite_for_twin(root: Path) -> bool:
     """Whether `root` holds a suite trained on the twin the app shows by default."""
-    from core.artifacts import ArtifactStore
+    from core.models.store import ArtifactStore
     from core.sources import twin_dataset
 
     if not root.is_dir():
@@ -186,7 +186,7 @@ def measurements(quick: bool = False) -> list[Measurement]:
     if not Path(CHROMIUM).exists():
         return [Measurement("browser: cold start → Overview table visible", float("nan"), "s", COLD_START_BUDGET_S,
                             note=f"{CHROMIUM} is not installed (apt-get install chromium)")]
-    from core.artifacts import default_store
+    from core.models.store import default_store
 
     store = default_store()
     scratch: tempfile.TemporaryDirectory | None = None

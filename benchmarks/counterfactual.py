@@ -1,8 +1,8 @@
 """"What would it take?" ≤ 300 ms per search on the full twin, server side.
 
-Times `core.counterfactual.search` (what the What-if view calls, uncached) with the default suite for the full twin
-(loaded, or trained once, as the scoring bench does), from the median song and from real songs drawn with a fixed seed,
-for both goals. Baseline in the same run: one slider move's scoring of the same song (`score_song`).
+Times `core.whatif.counterfactual.search` (what the What-if view calls, uncached) with the default suite for the full
+twin (loaded, or trained once, as the scoring bench does), from the median song and from real songs drawn with a fixed
+seed, for both goals. Baseline in the same run: one slider move's scoring of the same song (`score_song`).
 """
 from __future__ import annotations
 
@@ -18,18 +18,21 @@ SONGS = 6
 
 
 def measurements(quick: bool = False) -> list[Measurement]:
-    from core import counterfactual, scoring
     from benchmarks.scoring import _suite
+    from core.whatif import counterfactual
+    from core.whatif.plausibility import build_plausibility_index
+    from core.whatif.scorer import Scorer, score_song
+    from core.whatif.sliders import median_song, slider_specs, song_from_row
 
     suite, dataset, origin = _suite(quick)
     frame = dataset.frame
-    scorer = scoring.Scorer(suite)
-    specs = scoring.slider_specs(frame, scorer.feature_names)
+    scorer = Scorer(suite)
+    specs = slider_specs(frame, scorer.feature_names)
     space = counterfactual.search_space(frame, specs)
-    index = scoring.build_plausibility_index(frame, scorer.feature_names)
+    index = build_plausibility_index(frame, scorer.feature_names)
     rng = np.random.default_rng(0)
-    songs = [scoring.median_song(frame, specs)] + [
-        scoring.song_from_row(frame, label, specs) for label in rng.choice(frame.index, SONGS - 1, replace=False)]
+    songs = [median_song(frame, specs)] + [
+        song_from_row(frame, label, specs) for label in rng.choice(frame.index, SONGS - 1, replace=False)]
     goals = [counterfactual.Goal(counterfactual.HIT), counterfactual.Goal(counterfactual.POINTS, 5.0)]
     counterfactual.search(scorer, space, index, songs[0], goals[0], frame)  # first calls build the call paths
     times, found = [], 0
@@ -39,7 +42,7 @@ def measurements(quick: bool = False) -> list[Measurement]:
             result = counterfactual.search(scorer, space, index, song, goal, frame)
             times.append(time.perf_counter() - start)
             found += result.found
-    move_s = median_seconds(lambda: scoring.score_song(scorer, songs[0]), repeat=10)
+    move_s = median_seconds(lambda: score_song(scorer, songs[0]), repeat=10)
     size = "sample" if quick else "full twin"
     p50 = statistics.median(times)
     return [

@@ -38,8 +38,7 @@ def report_loop_seconds(frame, config) -> float:
     """The report's plain loop over the same scikit-learn / XGBoost models, one after another, unscaled features."""
     from sklearn.utils.class_weight import compute_class_weight
 
-    from core import suites as S
-    from core import training
+    from core.models import suites as S, training
 
     features = training._frame_features(frame)
     cleaned, _ = training._clean(frame, features)
@@ -62,7 +61,7 @@ def _fit_each(specs, x_train, x_test, y_train, y_class_train, weights) -> None:
     from sklearn.linear_model import Ridge
     from sklearn.model_selection import GridSearchCV
 
-    from core import suites as S
+    from core.models import suites as S
 
     for spec in specs:
         params = dict(spec.params)
@@ -92,7 +91,7 @@ def _fresh_process_load_seconds(path: Path) -> tuple[float, float, float, bool]:
     code = (
         "import json, time, sys; t0 = time.perf_counter()\n"
         "from pathlib import Path\n"
-        "from core.artifacts import ArtifactStore\n"
+        "from core.models.store import ArtifactStore\n"
         "t1 = time.perf_counter(); store = ArtifactStore(Path(sys.argv[2]))\n"
         "suite = store.load(Path(sys.argv[1])); t2 = time.perf_counter()\n"
         "print(json.dumps({'load': t2 - t1, 'total': t2 - t0, 'tensorflow': 'tensorflow' in sys.modules}))\n"
@@ -102,8 +101,8 @@ def _fresh_process_load_seconds(path: Path) -> tuple[float, float, float, bool]:
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-2000:])
     times = json.loads(result.stdout.strip().splitlines()[-1])
-    keras = subprocess.run([sys.executable, "-c", "import time; t = time.perf_counter(); from core import ann; "
-                            "ann.keras_module(); print(time.perf_counter() - t)"], cwd=ROOT, capture_output=True,
+    keras = subprocess.run([sys.executable, "-c", "import time; t = time.perf_counter(); "
+                            "from core.models import keras; keras.keras_module(); print(time.perf_counter() - t)"], cwd=ROOT, capture_output=True,
                            text=True, timeout=300)
     keras_s = float(keras.stdout.strip().splitlines()[-1]) if keras.returncode == 0 else float("nan")
     return times["load"], times["total"], keras_s, times["tensorflow"]
@@ -111,8 +110,12 @@ def _fresh_process_load_seconds(path: Path) -> tuple[float, float, float, bool]:
 
 def measurements(quick: bool = False) -> list[Measurement]:
     from core import sources
-    from core.artifacts import ArtifactStore
-    from core.training import SuiteConfig, format_tables, train_suite
+    from core.models.cli import format_tables
+    from core.models.config import SuiteConfig
+    from core.models.store import ArtifactStore
+    from core.models.training import train_suite
+    from core.whatif.batch import score_batch
+    from core.whatif.scorer import Scorer
 
     dataset = sources.twin_dataset()
     frame = dataset.frame.sample(n=QUICK_ROWS, random_state=1) if quick else dataset.frame
@@ -181,8 +184,8 @@ def measurements(quick: bool = False) -> list[Measurement]:
                                         + ("imported" if imported_tensorflow else "not imported (networks score in "
                                            f"numpy), its import alone takes {keras_s:.1f} s")))
         rows = frame.iloc[:200]
-        same = (np.allclose(loaded.predict_popularity(rows), suite.predict_popularity(rows), rtol=0, atol=1e-6)
-                and np.allclose(loaded.predict_hit_proba(rows), suite.predict_hit_proba(rows), rtol=0, atol=1e-6))
+        same = np.allclose(score_batch(Scorer(loaded), rows), score_batch(Scorer(suite), rows), rtol=0, atol=1e-6,
+                           equal_nan=True)
         results.append(Measurement("artifacts: loaded suite predicts identically (1 = yes)", float(same), "",
                                    budget=1.0, lower_is_better=False))
 

@@ -39,8 +39,8 @@ def _run_job(manager, frame, fingerprint, config):
 
 
 def _cluster_lines(frame, fingerprint, store: Path) -> tuple[list[Measurement], object]:
-    from core import jobs
-    from core.training import SuiteConfig
+    from core.models import jobs
+    from core.models.config import SuiteConfig
 
     cores = os.cpu_count() or 1
     cluster = jobs.Cluster(n_workers=cores)
@@ -65,7 +65,7 @@ def _cluster_lines(frame, fingerprint, store: Path) -> tuple[list[Measurement], 
 def measurements(quick: bool = False) -> list[Measurement]:
     from core import sources
     from benchmarks import engine
-    from core.training import SuiteConfig
+    from core.models.config import SuiteConfig
 
     dataset = sources.twin_dataset()
     frame = dataset.frame.sample(n=QUICK_ROWS, random_state=1) if quick else dataset.frame

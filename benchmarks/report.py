@@ -20,9 +20,10 @@ SAMPLE_ROWS = 20_000
 
 def _suite_store(dataset, quick: bool, scratch: Path):
     from core.comparison.text import describe_config
+    from core.models.config import SuiteConfig
+    from core.models.store import ArtifactStore
+    from core.models.training import train_suite
     from core.report import build as report
-    from core.artifacts import ArtifactStore
-    from core.training import SuiteConfig, train_suite
 
     store = ArtifactStore()
     path = report.preferred_suite_path(store, dataset.fingerprint)

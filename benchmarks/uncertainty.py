@@ -21,8 +21,8 @@ def _loop_seconds(inputs: dict, n_resamples: int) -> float:
     from sklearn.metrics import (average_precision_score, balanced_accuracy_score, matthews_corrcoef,
                                  mean_absolute_error, mean_squared_error, r2_score, roc_auc_score)
 
-    from core import metrics
     from core.comparison import uncertainty
+    from core.models import metrics
 
     start = time.perf_counter()
     for task, data in inputs.items():

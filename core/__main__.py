@@ -5,6 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from core.models.config import BINNING_TOP1, BINNINGS, CLI_SUITES
+
 
 def _twin(args: argparse.Namespace) -> int:
     from core.twin import generate_twin
@@ -18,19 +20,19 @@ def _twin(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from core.jobs import main_train
+    from core.models.cli import main_train
 
     return main_train(args)
 
 
 def _jobs(args: argparse.Namespace) -> int:
-    from core.jobs import main_jobs
+    from core.models.cli import main_jobs
 
     return main_jobs(args)
 
 
 def _score(args: argparse.Namespace) -> int:
-    from core.scoring import main_score
+    from core.whatif.batch import main_score
 
     return main_score(args)
 
@@ -62,13 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train the model suites and fill the store the app loads from")
     train.add_argument("--data", type=Path, help="CSV to train on (default: the twin)")
-    train.add_argument("--suite", choices=("regression", "classification", "all"), default="all")
+    train.add_argument("--suite", choices=list(CLI_SUITES), default="all")
     train.add_argument("--cv", type=int, default=0, help="k-fold cross-validation folds (0 = off)")
     train.add_argument("--grouped", action="store_true", help="split by artist instead of at random")
     train.add_argument("--extras", action="store_true", help="also train the opt-in costly models")
     train.add_argument("--no-ann", action="store_true", help="skip the Keras networks")
     train.add_argument("--max-rows", type=int, help="train on a random sample of this many rows")
-    train.add_argument("--binning", choices=("top1", "2bin", "3bin"), default="top1",
+    train.add_argument("--binning", choices=list(BINNINGS), default=BINNING_TOP1,
                        help="classification target: popularity ≥ the 99th percentile (the report's), or 2 / 3 "
                             "quantile bins of popularity (the report's variants)")
     train.add_argument("--store", type=Path, help="store folder (default: $SPOTIFY_STORE or .store)")

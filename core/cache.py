@@ -15,9 +15,13 @@ import streamlit as st
 from core import sources
 
 if TYPE_CHECKING:  # the model stack (scikit-learn, XGBoost) is imported by the first model page, not at start-up
-    from core import artifacts, jobs, scoring
     from core.comparison import thresholds
-    from core.training import SuiteConfig
+    from core.models import jobs
+    from core.models.config import SuiteConfig, SuiteTables
+    from core.models.store import ArtifactStore
+    from core.whatif.batch import BatchResult
+    from core.whatif.scorer import Scorer
+    from core.whatif.sliders import SliderSpec
 
 # ---- data sources (lead) ---------------------------------------------------------------------------------------------
 
@@ -40,51 +44,51 @@ def dataset_from_path(path: str, modified_ns: int) -> sources.Dataset:
 
 def suite_key(suite) -> str:
     """Identifies one trained suite: its data, its config and when it was trained (a retrained suite is a new key)."""
-    manifest = getattr(suite, "manifest", None) or {}
-    stamp = manifest.get("created_at") or manifest.get("saved_at") or manifest.get("trained_at") or ""
-    return f"{suite.fingerprint}:{suite.config.key()}:{stamp}"
+    from core.models.store import stored_at
+
+    return f"{suite.fingerprint}:{suite.config.key()}:{stored_at(getattr(suite, 'manifest', None) or {})}"
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def whatif_scorer(fingerprint: str, suite_key: str, _suite) -> scoring.Scorer:
-    from core import scoring
+def whatif_scorer(fingerprint: str, suite_key: str, _suite) -> Scorer:
+    from core.whatif.scorer import Scorer
 
-    return scoring.Scorer(_suite)
+    return Scorer(_suite)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def whatif_slider_specs(fingerprint: str, feature_names: tuple[str, ...], _frame) -> list[scoring.SliderSpec]:
-    from core import scoring
+def whatif_slider_specs(fingerprint: str, feature_names: tuple[str, ...], _frame) -> list[SliderSpec]:
+    from core.whatif.sliders import slider_specs
 
-    return scoring.slider_specs(_frame, feature_names)
+    return slider_specs(_frame, feature_names)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def whatif_search_keys(fingerprint: str, _frame):
-    from core import scoring
+    from core.whatif.sliders import search_keys
 
-    return scoring.search_keys(_frame)
+    return search_keys(_frame)
 
 
 @st.cache_resource(show_spinner="Ranking every song of the data…", max_entries=4)
 def whatif_reference_predictions(fingerprint: str, suite_key: str, _scorer, _frame):
-    from core import scoring
+    from core.whatif.scorer import reference_predictions
 
-    return scoring.reference_predictions(_scorer, _frame)
+    return reference_predictions(_scorer, _frame)
 
 
 @st.cache_resource(show_spinner="Indexing the real songs…", max_entries=4)
 def whatif_plausibility_index(fingerprint: str, feature_names: tuple[str, ...], _frame):
-    from core import scoring
+    from core.whatif.plausibility import build_plausibility_index
 
-    return scoring.build_plausibility_index(_frame, feature_names)
+    return build_plausibility_index(_frame, feature_names)
 
 
 @st.cache_data(show_spinner="Scoring the file…", max_entries=8)
-def whatif_score_upload(data: bytes, name: str, suite_key: str, _scorer) -> scoring.BatchResult:
-    from core import scoring
+def whatif_score_upload(data: bytes, name: str, suite_key: str, _scorer) -> BatchResult:
+    from core.whatif.batch import score_upload
 
-    return scoring.score_upload(_scorer, data, name)
+    return score_upload(_scorer, data, name)
 
 
 def latest_stored_suite(fingerprint: str):
@@ -93,18 +97,18 @@ def latest_stored_suite(fingerprint: str):
     Finding it reads only the small manifests (so a suite trained a minute ago shows up on the next run); loading the
     models is cached per stored folder and shared by every session, so nobody may modify what this returns.
     """
-    from core import artifacts, scoring
+    from core.models.store import ArtifactStore
 
-    store = artifacts.ArtifactStore()
-    path = scoring.latest_suite_path(store, fingerprint)
+    store = ArtifactStore()
+    path = store.latest_suite_path(fingerprint)
     return None if path is None else _stored_suite_at(str(path), str(store.root))
 
 
 @st.cache_resource(show_spinner="Loading the trained models…", max_entries=2)
 def _stored_suite_at(path: str, root: str):
-    from core import artifacts
+    from core.models.store import ArtifactStore
 
-    return artifacts.ArtifactStore(Path(root)).load(Path(path))
+    return ArtifactStore(Path(root)).load(Path(path))
 
 
 # ---- EDA pages: Overview, Distributions & correlations (EDA helper) --------------------------------------------------
@@ -180,49 +184,39 @@ def eda_correlations(fingerprint: str, filters: Filters, method: str, _frame, _m
 # what-if page (one copy in memory). Nobody may modify what these return.
 
 
-def suite_store() -> artifacts.ArtifactStore:
+def suite_store() -> ArtifactStore:
     """The store the app reads and writes; built per call so SPOTIFY_STORE is honoured (tests point it elsewhere)."""
-    from core import artifacts
+    from core.models.store import ArtifactStore
 
-    return artifacts.ArtifactStore()
+    return ArtifactStore()
 
 
 def stored_suite_configs(fingerprint: str) -> list[SuiteConfig]:
     """Settings of every suite stored for this data, newest first (unreadable manifests are skipped)."""
-    from core.training import SuiteConfig
-
-    manifests = [m for m in suite_store().list_suites() if m.get("fingerprint") == fingerprint]
-    manifests.sort(key=lambda m: str(m.get("saved_at") or m.get("created_at") or ""), reverse=True)
-    configs = []
-    for manifest in manifests:
-        try:
-            configs.append(SuiteConfig.from_dict(manifest.get("config") or {}))
-        except (TypeError, ValueError):
-            continue
-    return configs
+    return [config for config, _ in suite_store().stored_configs(fingerprint)]
 
 
-def _suite_folder(store: artifacts.ArtifactStore, fingerprint: str, config: SuiteConfig) -> Path:
-    from core import artifacts
+def _suite_folder(store: ArtifactStore, fingerprint: str, config: SuiteConfig) -> Path:
+    from core.models.store import ArtifactError
 
     path = store.find(fingerprint, config)
     if path is None:
-        raise artifacts.ArtifactError("no suite with these settings is stored for this data (it may have just been "
-                                       "removed); train it again")
+        raise ArtifactError("no suite with these settings is stored for this data (it may have just been removed); "
+                            "train it again")
     return path
 
 
-def stored_suite_tables(fingerprint: str, config: SuiteConfig) -> artifacts.SuiteTables:
+def stored_suite_tables(fingerprint: str, config: SuiteConfig) -> SuiteTables:
     """Metric tables + test predictions of the stored suite (verified); ArtifactError when damaged or gone."""
     store = suite_store()
     return _suite_tables_at(fingerprint, config.key(), str(_suite_folder(store, fingerprint, config)), str(store.root))
 
 
 @st.cache_data(show_spinner="Loading the stored metrics…", max_entries=8)
-def _suite_tables_at(fingerprint: str, config_key: str, path: str, root: str) -> artifacts.SuiteTables:
-    from core import artifacts
+def _suite_tables_at(fingerprint: str, config_key: str, path: str, root: str) -> SuiteTables:
+    from core.models.store import ArtifactStore
 
-    return artifacts.ArtifactStore(Path(root)).load_tables(Path(path))
+    return ArtifactStore(Path(root)).load_tables(Path(path))
 
 
 def stored_suite(fingerprint: str, config: SuiteConfig):
@@ -267,7 +261,7 @@ def xgboost_importance(fingerprint: str, suite_path: str, _suite, _frame, _table
 # server replica on the same store and the CLI see the same ones.
 
 AUTOTRAIN_ENV = "SPOTIFY_AUTOTRAIN"
-SCHEDULER_ENV = "SPOTIFY_DASK_SCHEDULER"  # core.jobs.SCHEDULER_ENV, named here so start-up needs no model import
+SCHEDULER_ENV = "SPOTIFY_DASK_SCHEDULER"  # core.models.jobs.SCHEDULER_ENV, named here so start-up needs no model import
 
 
 def job_manager() -> jobs.JobManager:
@@ -278,7 +272,7 @@ def job_manager() -> jobs.JobManager:
 def _job_manager(root: str, scheduler: str) -> jobs.JobManager:
     import atexit
 
-    from core import jobs
+    from core.models import jobs
 
     manager = jobs.JobManager(Path(root), scheduler=scheduler or None)
     atexit.register(manager.close)  # the embedded cluster's processes end with the server
@@ -301,10 +295,10 @@ def _autotrain_once(fingerprint: str, root: str, _dataset: sources.Dataset) -> N
 
 
     def work() -> None:
-        from core import artifacts
-        from core.training import SuiteConfig
+        from core.models.config import SuiteConfig
+        from core.models.store import ArtifactStore
 
-        if artifacts.ArtifactStore(Path(root)).find(fingerprint, SuiteConfig()) is not None:
+        if ArtifactStore(Path(root)).find(fingerprint, SuiteConfig()) is not None:
             return
         label = "the twin (synthetic)" if _dataset.is_twin else _dataset.report.name
         job_manager().submit(_dataset.frame, fingerprint, SuiteConfig(), label)
@@ -331,10 +325,10 @@ def report_html(dataset: sources.Dataset) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _report_html(fingerprint: str, suite_path: str, root: str, _dataset: sources.Dataset) -> bytes:
-    from core import artifacts
+    from core.models.store import ArtifactStore
     from core.report import build as report
 
-    store = artifacts.ArtifactStore(Path(root))
+    store = ArtifactStore(Path(root))
     suite = report.load_suite(store, Path(suite_path) if suite_path else None)
     return report.build_report(_dataset, suite).encode("utf-8")
 
@@ -386,7 +380,7 @@ def whatif_calibration(fingerprint: str, suite_key: str, _suite):
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def whatif_search_space(fingerprint: str, feature_names: tuple[str, ...], _frame, _specs):
-    from core import counterfactual
+    from core.whatif import counterfactual
 
     return counterfactual.search_space(_frame, _specs)
 
@@ -394,7 +388,7 @@ def whatif_search_space(fingerprint: str, feature_names: tuple[str, ...], _frame
 @st.cache_data(show_spinner="Searching for the smallest realistic change…", max_entries=128)
 def whatif_counterfactual(fingerprint: str, suite_key: str, song: tuple, goal: str, points: float,
                           classifier: str | None, _scorer, _space, _index, _frame):
-    from core import counterfactual
+    from core.whatif import counterfactual
 
     return counterfactual.search(_scorer, _space, _index, dict(song), counterfactual.Goal(goal, points, classifier),
                                  _frame)

@@ -12,7 +12,6 @@ from functools import partial
 import streamlit as st
 
 from core import cache
-from core.artifacts import ArtifactError
 from core.charts import models as charts
 from core.comparison.exports import (export_name, export_tables, manifest_to_json, published_tables, table_to_csv,
                                      table_to_json)
@@ -24,24 +23,22 @@ from core.comparison.text import accuracy_note, describe_config, split_gap_sente
 from core.comparison.thresholds import threshold_metrics
 from core.comparison.uncertainty import thresholded_name, tie_sentence
 from core.comparison.view_state import parse_view_state
-from core.training import SuiteConfig
+from core.models.config import BINNINGS, SUITE_TITLES as SUITE_CHOICES, SuiteConfig
+from core.models.store import ArtifactError
 from core.ui import data_picker, jobs_panel
 
 
 TABS = {"regression": ":material/show_chart: Regression", "classification": ":material/target: Classification",
         "split": ":material/call_split: Random vs grouped split", "export": ":material/download: Export"}
 TAB_IDS = {label: tab_id for tab_id, label in TABS.items()}
-SUITE_CHOICES = {"regression": "Regression", "classification": "Classification",
-                 "weighted": "Classification, class-weighted"}
 SAMPLE_CHOICES = (None, 50_000, 20_000, 5_000)
 CV_CHOICES = (0, 3, 5, 10)
-BINNINGS = {"top1": "popular = top 1 % (the report's)", "2bin": "2 quantile bins", "3bin": "3 quantile bins"}
 THRESHOLD_STEP = 0.005
 SUBMIT_ERROR = "cmp_submit_error"    # why the last Train click could not queue a job
 PENDING_SUITE = "cmp_pending_suite"  # set when a watched job stored its suite; applied before the selector is drawn
 
 
-# ---- training (a shared job: core.jobs; its live progress: core.ui.jobs_panel) ------------------------------------
+# ---- training (a shared job: core.models.jobs; its live progress: core.ui.jobs_panel) -----------------------------
 
 def submit(config: SuiteConfig) -> None:
     """Queue these settings as a job, or join the one already running: nobody trains the same suite twice."""

@@ -6,9 +6,17 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import artifacts, cache, counterfactual, safe_csv, schema, scoring
+from core import cache, safe_csv, schema
 from core.charts import whatif as charts
+from core.models.store import ArtifactError
+from core.schema import CLASSIFICATION_PREFIX, REGRESSION_PREFIX
 from core.ui import data_picker, jobs_panel, whatif_state
+from core.whatif import counterfactual
+from core.whatif.plausibility import Plausibility, check_plausibility
+from core.whatif.scorer import (POPULARITY_TABLE_COLUMNS, SongScore, ordinal, percentile_rank, popularity_table,
+                                score_song)
+from core.whatif.sensitivity import default_sweep_models, sensitivity_curve
+from core.whatif.sliders import SliderSpec, changed_features, search_songs, song_title
 
 
 MODELS_PAGE = "pages/models.py"
@@ -23,7 +31,7 @@ frame = dataset.frame
 load_error = None
 try:
     suite = cache.latest_stored_suite(dataset.fingerprint)
-except artifacts.ArtifactError as error:  # a damaged or outdated store is a message, never a traceback
+except ArtifactError as error:  # a damaged or outdated store is a message, never a traceback
     load_error, suite = error, None
 
 if suite is None:
@@ -68,10 +76,10 @@ with one_song:
     query = start_cols[0].text_input("Find a song in the data", key="wi_search", placeholder="artist or title",
                                      disabled=keys is None,
                                      help="Every word must appear in the artist or the title (case-insensitive).")
-    matches = scoring.search_songs(keys, query) if query else []
+    matches = search_songs(keys, query) if query else []
     start_cols[1].selectbox(f"Start from one of {len(matches)} matches" if query else "Start from a real song",
                             matches, index=None, key=whatif_state.MATCH_KEY, on_change=song_state.start_from_match,
-                            format_func=lambda label: scoring.song_title(frame, label) + (
+                            format_func=lambda label: song_title(frame, label) + (
                                 f" · popularity {frame.at[label, schema.TARGET]}" if schema.TARGET in frame else ""),
                             placeholder="type in the search box first" if not query else "pick a song")
     start_cols[2].button("Median song", on_click=song_state.start_from_median, key="wi_median", width="stretch",
@@ -84,7 +92,7 @@ with one_song:
         st.warning(notice)
 
 
-def draw_slider(spec: scoring.SliderSpec) -> None:
+def draw_slider(spec: SliderSpec) -> None:
     label = f"{spec.label} ({spec.unit})" if spec.unit not in ("", "0–1") and not spec.is_choice else spec.label
     help_text = spec.help + (f" Unit: {spec.unit}." if spec.unit else "")
     if spec.is_choice:
@@ -102,14 +110,14 @@ def song_panel() -> None:
     # and sent first and the sliders drawn after them: the numbers reach the browser before 13 widgets do.
     song = song_state.current()
     song_state.sync_url(song)
-    score = scoring.score_song(scorer, song)
-    plausibility = scoring.check_plausibility(
+    score = score_song(scorer, song)
+    plausibility = check_plausibility(
         cache.whatif_plausibility_index(dataset.fingerprint, tuple(scorer.feature_names), frame), song, frame)
     ranks = cache.whatif_reference_predictions(dataset.fingerprint, suite_key, scorer, frame)
     reference = score.popularity.get(scorer.reference_model) if scorer.reference_model else None
-    percentile = scoring.percentile_rank(ranks, reference) if reference is not None else None
+    percentile = percentile_rank(ranks, reference) if reference is not None else None
     origin = song_state.origin
-    unchanged = origin.get("song") is not None and not scoring.changed_features(origin["song"], song, specs)
+    unchanged = origin.get("song") is not None and not changed_features(origin["song"], song, specs)
     actual = origin.get("popularity") if unchanged else None
     models = score.model_popularity
     votes, voters = score.hit_votes
@@ -132,7 +140,7 @@ def song_panel() -> None:
                                    "threshold calls every held-out test song a hit, or none, does not vote: it "
                                    "cannot tell songs apart).")
         if percentile is not None:
-            metrics[3].metric("Percentile", scoring.ordinal(percentile),
+            metrics[3].metric("Percentile", ordinal(percentile),
                               help=f"Share of the data's {len(ranks):,} songs that {scorer.reference_model} "
                                    "predicts at or below this song.")
         with st.container(horizontal=True):
@@ -176,18 +184,18 @@ def song_panel() -> None:
                 counterfactual_view(song)
 
 
-def popularity_view(score: scoring.SongScore, actual: float | None) -> None:
+def popularity_view(score: SongScore, actual: float | None) -> None:
     # A table, not a figure: it reads exactly, sorts, and costs each browser a fraction of a Plotly redraw on every
     # slider move (and no Plotly download on a first visit).
     if score.popularity.empty:
         st.info("This suite has no regressor (it was trained for classification only), so there is no predicted "
                 "popularity to show. *Hit or not* has the classifiers' verdicts.")
         return
-    table = scoring.popularity_table(score, getattr(suite, "regression_table", None), actual)
+    table = popularity_table(score, getattr(suite, "regression_table", None), actual)
     # Five columns fit beside the sliders: the gap to the song's real popularity replaces the gap to the mean when
     # the song is a real one (the metric above still shows the mean's).
     hidden = {"kind", "vs_mean" if actual is not None else "vs_actual"}
-    shown = [c for c in scoring.POPULARITY_TABLE_COLUMNS if c not in hidden]
+    shown = [c for c in POPULARITY_TABLE_COLUMNS if c not in hidden]
     st.dataframe(table, hide_index=True, width="stretch", column_order=shown, column_config={
         "model": st.column_config.TextColumn("Model"),
         "popularity": st.column_config.ProgressColumn("Predicted popularity", min_value=0, max_value=100,
@@ -211,7 +219,7 @@ def popularity_view(score: scoring.SongScore, actual: float | None) -> None:
                   "last): the bar every model has to beat." if baselines else ""))
 
 
-def hits_view(score: scoring.SongScore, voters: int) -> None:
+def hits_view(score: SongScore, voters: int) -> None:
     if not voters:
         st.info("This suite has no classifier that can tell songs apart, so there are no hit verdicts to show.")
         return
@@ -222,7 +230,7 @@ def hits_view(score: scoring.SongScore, voters: int) -> None:
     calibration_note(score)
 
 
-def calibration_note(score: scoring.SongScore) -> None:
+def calibration_note(score: SongScore) -> None:
     """Whether each P(popular) above reads as a chance (calibrated on the held-out songs) or only as a score."""
     table = cache.whatif_calibration(dataset.fingerprint, suite_key, suite)
     shown = [n for n in score.model_hit_probability.index if n in table.index]
@@ -237,7 +245,7 @@ def calibration_note(score: scoring.SongScore) -> None:
                        f"that model's own threshold: {'; '.join(inflated)}.")
 
 
-def why_view(score: scoring.SongScore, song: dict) -> None:
+def why_view(score: SongScore, song: dict) -> None:
     if score.contributions is None:
         st.info("Per-feature contributions need the XGBoost regressor, which this suite does not have.")
         return
@@ -252,12 +260,12 @@ def sweep_view(song: dict) -> None:
                                     format_func=lambda n: spec_by_name[n].label)
     chosen = controls[1].multiselect("Models", sweep_choices, key="wi_sweep_models", placeholder="all models",
                                      persist_state="session", help="Clear it to sweep every model.")
-    curve = scoring.sensitivity_curve(scorer, song, spec_by_name[feature], models=chosen or sweep_choices)
+    curve = sensitivity_curve(scorer, song, spec_by_name[feature], models=chosen or sweep_choices)
     st.plotly_chart(charts.sensitivity_chart(curve, spec_by_name[feature], song[feature], colours),
                     key="wi_chart_sweep", config={"displayModeBar": False})
 
 
-def nearest_view(plausibility: scoring.Plausibility) -> None:
+def nearest_view(plausibility: Plausibility) -> None:
     st.markdown("**The 5 nearest real songs** (distance in standardised audio features)")
     nearest_table(plausibility.nearest)
 
@@ -324,7 +332,7 @@ colours = charts.model_colours([*scorer.regressor_names, *scorer.classifier_name
 if st.session_state.get("wi_sweep") not in spec_by_name:
     st.session_state["wi_sweep"] = "loudness" if "loudness" in spec_by_name else specs[0].name
 if "wi_sweep_models" not in st.session_state or not set(st.session_state["wi_sweep_models"]) <= set(sweep_choices):
-    st.session_state["wi_sweep_models"] = scoring.default_sweep_models(scorer)
+    st.session_state["wi_sweep_models"] = default_sweep_models(scorer)
 
 with one_song:
     song_panel()
@@ -349,9 +357,9 @@ with batch:
                        "`hit::` 1 when P(popular) reaches that model's F1-best threshold.")
             st.dataframe(result.table, hide_index=True, width="stretch", column_config={
                 **{c: st.column_config.NumberColumn(format="%.1f") for c in result.table.columns
-                   if c.startswith((scoring.REGRESSION_PREFIX, "predicted_popularity_"))},
+                   if c.startswith((REGRESSION_PREFIX, "predicted_popularity_"))},
                 **{c: st.column_config.NumberColumn(format="%.3f") for c in result.table.columns
-                   if c.startswith(scoring.CLASSIFICATION_PREFIX)}})
+                   if c.startswith(CLASSIFICATION_PREFIX)}})
             st.download_button("Download the predictions (CSV)", safe_csv.to_csv_bytes(result.table),
                                file_name=f"{Path(upload.name).stem}_scored.csv", mime="text/csv",
                                key="wi_batch_download", icon=":material/download:")

@@ -1,4 +1,5 @@
-"""Shared fixtures: the twin at two sizes, the team's shared sample files, training jobs run in this process."""
+"""Shared fixtures: the twin at two sizes, the team's shared sample files, one small trained suite, every model's own
+predictions, training jobs run in this process."""
 from __future__ import annotations
 
 import os
@@ -38,10 +39,41 @@ def twin_full():
     return generate_twin()
 
 
+@pytest.fixture(scope="session")
+def small_suite(twin_small):
+    """Every classical model of the report's three suites (no networks), trained once per run on the 5,000-row twin by
+    the real engine. Shared by every test that needs a trained suite and not a special one: nobody may modify it."""
+    from core.models.config import SuiteConfig
+    from core.models.training import train_suite
+
+    return train_suite(twin_small, SuiteConfig(include_ann=False), "small-suite", n_jobs=1)
+
+
+@pytest.fixture(scope="session")
+def engine_predictions():
+    """`predict(suite, rows) -> (popularity, P(popular))`: every model of a suite on raw feature rows through its own
+    predict / predict_proba (its kind's adapter, as training scores the test split), what the fast paths must equal."""
+    import pandas as pd
+
+    from core.models import kinds
+
+    def predict(suite, rows):
+        x = suite.scaled(rows)
+        index = rows.index if isinstance(rows, pd.DataFrame) else None
+        popularity = pd.DataFrame({name: kinds.adapter(suite.specs[name].kind).predict(model, x)
+                                   for name, model in suite.regressors().items()}, index=index)
+        hit = pd.DataFrame({name: kinds.adapter(suite.specs[name].kind).predict_proba(model, x, suite.classes)[:, -1]
+                            for name, model in suite.classifiers().items()}, index=index)
+        return popularity, hit
+
+    return predict
+
+
 @pytest.fixture
 def in_process_jobs(monkeypatch):
     """Pages' training jobs run in this process, on tiny data (no Dask cluster to start): one manager per store."""
-    from core import cache, jobs
+    from core import cache
+    from core.models import jobs
 
     managers: dict[str, jobs.JobManager] = {}
 

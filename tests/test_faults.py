@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from core.artifacts import ArtifactError, ArtifactStore
-from core.training import SuiteConfig
+from core.models.config import SuiteConfig
+from core.models.store import ArtifactError, ArtifactStore
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -41,7 +41,7 @@ def twin():
 
 @pytest.fixture(scope="module")
 def small_suite(twin):
-    from core import training
+    from core.models import training
 
     return training.train_suite(twin.frame, SMALL_CONFIG, twin.fingerprint, n_jobs=1)
 

@@ -15,8 +15,8 @@ import pytest
 import streamlit
 
 from core import schema, sources
-from core import suites as S
 from core.comparison.exports import table_to_csv
+from core.models import suites as S
 from core.safe_csv import FORMULA_TRIGGERS, neutralise, to_csv_bytes, write_csv
 
 
@@ -148,13 +148,15 @@ def test_every_distributions_download_and_the_filtered_songs_are_inert(hostile, 
 
 @pytest.fixture(scope="module")
 def hostile_store(hostile, tmp_path_factory) -> Path:
-    from core import artifacts, training
+    from core.models import training
+    from core.models.config import SuiteConfig
+    from core.models.store import ArtifactStore
 
     store = tmp_path_factory.mktemp("hostile_store")
     names = ("Dummy (mean)", "Linear Regression", "LOGISTIC REGRESSION", "DUMMY CLASSIFIER (most frequent)")
-    suite = training.train_suite(hostile.frame, training.SuiteConfig(include_ann=False, max_rows=1_500),
+    suite = training.train_suite(hostile.frame, SuiteConfig(include_ann=False, max_rows=1_500),
                                  hostile.fingerprint, n_jobs=1, specs=[S.SPECS_BY_NAME[n] for n in names])
-    artifacts.ArtifactStore(store).save(suite)
+    ArtifactStore(store).save(suite)
     return store
 
 

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import report_figures as rf
-from core import schema
+from core import report_figures as rf, schema
 from core.twin import TWIN_LABEL, generate_twin
 
 NUMERIC = list(rf.DESCRIBE.columns)  # the 13 features and popularity, report order
@@ -207,7 +206,8 @@ def test_regression_scores_match_the_reports_table(twin_full):
 @pytest.mark.slow
 def test_classification_scores_match_the_reports_tables(twin_full):
     """The report's classification suites with the default settings (random 80/20, popular = top 1 %, networks)."""
-    from core.training import SuiteConfig, train_suite
+    from core.models.config import SuiteConfig
+    from core.models.training import train_suite
 
     suite = train_suite(twin_full, SuiteConfig(suites=("classification", "weighted")), "fidelity", n_jobs=2)
     table = suite.classification_table

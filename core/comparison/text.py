@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from core.comparison.tables import LOWER_IS_BETTER, ok_rows
+from core.models.config import SUITE_LABELS
 
 
 def _pct(value: float) -> str:
@@ -83,9 +84,6 @@ def split_gap_sentence(gap: pd.DataFrame, metric: str) -> str:
     else:
         tail = " The two splits agree closely, so artist leakage barely inflates the random-split figures."
     return head + tail
-
-
-SUITE_LABELS = {"regression": "regression", "classification": "classification", "weighted": "class-weighted"}
 
 
 def describe_config(config: Any) -> str:

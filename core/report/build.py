@@ -75,35 +75,25 @@ PROBLEM_STATEMENT = (
 class SuiteChoice:
     """The stored suite a report uses (None when there is none or it cannot be read, with the reason)."""
 
-    tables: Any = None            # artifacts.SuiteTables
+    tables: Any = None            # core.models.config.SuiteTables
     problem: str | None = None    # why there is no suite, in a sentence
 
 
 def preferred_suite_path(store, fingerprint: str, newest: bool = False) -> Path | None:
     """The folder of the suite the model comparison page opens on for this data (the report's own settings first,
     then random splits, newest first); `newest`: simply the one saved last."""
-    from core.training import SuiteConfig
+    from core.models.config import SuiteConfig
 
-    manifests = [m for m in store.list_suites() if m.get("fingerprint") == fingerprint]
-    manifests.sort(key=lambda m: str(m.get("saved_at") or m.get("created_at") or ""), reverse=True)
-    by_key: dict[str, Path] = {}
-    configs = []
-    for manifest in manifests:
-        try:
-            config = SuiteConfig.from_dict(manifest.get("config") or {})
-        except (TypeError, ValueError):
-            continue
-        if config.key() not in by_key:
-            by_key[config.key()] = Path(manifest["path"])
-            configs.append(config)
-    if not configs:
+    stored = store.stored_configs(fingerprint)   # newest first: the store decides what newest means
+    if not stored:
         return None
-    return by_key[configs[0].key()] if newest else by_key[preferred_order(configs, SuiteConfig())[0]]
+    by_key = {config.key(): path for config, path in stored}
+    return stored[0][1] if newest else by_key[preferred_order([c for c, _ in stored], SuiteConfig())[0]]
 
 
 def load_suite(store, path: Path | None) -> SuiteChoice:
     """The stored suite's tables (verified), or the reason the report goes without them."""
-    from core.artifacts import ArtifactError
+    from core.models.store import ArtifactError
 
     if path is None:
         return SuiteChoice(problem="No trained suite is stored for this data yet, so this report has the data "
@@ -610,7 +600,7 @@ def _json_default(value: Any) -> Any:
 
 def report_for(dataset, store=None, newest: bool = False, made_at: datetime | None = None) -> str:
     """The report for `dataset` with the suite the comparison page would open on (or the newest) from `store`."""
-    from core.artifacts import ArtifactStore
+    from core.models.store import ArtifactStore
 
     store = store if store is not None else ArtifactStore()
     suite = load_suite(store, preferred_suite_path(store, dataset.fingerprint, newest=newest))
@@ -632,7 +622,7 @@ def load_dataset(path: Path | None):
 def main_report(args) -> int:
     """`python -m core report [--data PATH] --out report.html` (training, with --train, happens before this)."""
     from core import sources
-    from core.artifacts import ArtifactStore
+    from core.models.store import ArtifactStore
 
     try:
         dataset = load_dataset(args.data)

@@ -10,8 +10,9 @@ import time
 
 import streamlit as st
 
-from core import cache, jobs
+from core import cache
 from core.comparison.text import describe_config
+from core.models import jobs
 
 WATCHED = "jobs_watched"       # job ids this session has seen live
 FINISHED = "jobs_finished"     # config key -> status, for the jobs that stopped while this session watched them

@@ -16,13 +16,20 @@ def prefetch_model_libraries() -> None:
 
     def work() -> None:
         try:
-            from core import artifacts
+            from core.models.kinds import needs_keras, prefetch_keras
+            from core.models.store import ArtifactStore
 
-            suites = artifacts.ArtifactStore().list_suites()
+            suites = ArtifactStore().list_suites()
             if suites:
-                from core import scoring  # noqa: F401 — scikit-learn and XGBoost come with it
-            if any(artifacts.needs_keras(manifest) for manifest in suites):  # networks stored without a numpy pass
-                artifacts.prefetch_keras()
+                # what loading a suite and scoring a song import: skops, the scikit-learn estimators, XGBoost
+                import skops.io  # noqa: F401
+                import sklearn.ensemble  # noqa: F401
+                import sklearn.linear_model  # noqa: F401
+                import xgboost  # noqa: F401
+
+                from core.whatif import scorer  # noqa: F401
+            if any(needs_keras(manifest) for manifest in suites):  # networks stored without a numpy pass
+                prefetch_keras()
         except Exception:  # noqa: BLE001 — a failed prefetch only means the model page imports them itself
             pass
 

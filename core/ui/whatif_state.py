@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import schema, scoring
+from core import schema
+from core.whatif.sliders import (SliderSpec, changed_features, decode_song, encode_song, median_song,
+                                 random_popular_label, song_from_row, song_title)
 
 ORIGIN_KEY = "wi_origin"            # the starting point: {"title", "popularity", "song"}
 FINGERPRINT_KEY = "wi_fingerprint"  # the data the slider state belongs to
@@ -25,7 +27,7 @@ def slider_key(name: str) -> str:
 class SongState:
     """The session's song for one dataset and its slider specs; every method reads and writes st.session_state."""
 
-    def __init__(self, frame, specs: list[scoring.SliderSpec], popular_threshold: float):
+    def __init__(self, frame, specs: list[SliderSpec], popular_threshold: float):
         self.frame, self.specs, self.popular_threshold = frame, specs, popular_threshold
 
     @property
@@ -37,8 +39,8 @@ class SongState:
         if st.session_state.get(FINGERPRINT_KEY) == fingerprint and all(
                 slider_key(s.name) in st.session_state for s in self.specs):
             return
-        median = scoring.median_song(self.frame, self.specs)
-        shared = scoring.decode_song(st.query_params.to_dict(), self.specs)
+        median = median_song(self.frame, self.specs)
+        shared = decode_song(st.query_params.to_dict(), self.specs)
         self.set({**median, **shared}, {"title": "a shared link" if shared else MEDIAN_TITLE, "popularity": None,
                                         "song": {**median, **shared}})
         st.session_state[FINGERPRINT_KEY] = fingerprint
@@ -55,13 +57,13 @@ class SongState:
     # ---- the start buttons (widget callbacks: they run before the page does) ----
 
     def start_from_median(self) -> None:
-        median = scoring.median_song(self.frame, self.specs)
+        median = median_song(self.frame, self.specs)
         self.set(median, {"title": MEDIAN_TITLE, "popularity": None, "song": dict(median)})
 
     def start_from_label(self, label) -> None:
-        song = scoring.song_from_row(self.frame, label, self.specs)
+        song = song_from_row(self.frame, label, self.specs)
         popularity = self.frame.at[label, schema.TARGET] if schema.TARGET in self.frame else None
-        self.set(song, {"title": scoring.song_title(self.frame, label),
+        self.set(song, {"title": song_title(self.frame, label),
                         "popularity": None if popularity is None or np.isnan(popularity) else float(popularity),
                         "song": song})
 
@@ -71,7 +73,7 @@ class SongState:
             self.start_from_label(label)
 
     def start_from_random_popular(self) -> None:
-        label = scoring.random_popular_label(self.frame, self.popular_threshold, np.random.default_rng())
+        label = random_popular_label(self.frame, self.popular_threshold, np.random.default_rng())
         if label is None:
             st.session_state[NOTICE_KEY] = f"No song in this data reaches popularity {self.popular_threshold:g}."
             return
@@ -96,7 +98,7 @@ class SongState:
     def origin_line(self, song: dict) -> str:
         origin = self.origin
         title = origin.get("title", MEDIAN_TITLE)
-        moved = scoring.changed_features(origin.get("song"), song, self.specs)
+        moved = changed_features(origin.get("song"), song, self.specs)
         line = f"Started from **{title}**"
         if origin.get("popularity") is not None:
             line += f" — actual popularity **{origin['popularity']:g}**"
@@ -106,6 +108,6 @@ class SongState:
 
     def sync_url(self, song: dict) -> None:
         """Keep the song in the address bar so the URL can be shared; only our own parameters are touched."""
-        wanted = scoring.encode_song(song, self.specs)
+        wanted = encode_song(song, self.specs)
         if any(st.query_params.get(name) != value for name, value in wanted.items()):
             st.query_params.update(wanted)

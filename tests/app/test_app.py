@@ -37,7 +37,7 @@ def _autotrain_app(monkeypatch, tmp_path, small_twin, enabled: str):
 def test_a_fresh_store_queues_the_default_suite_without_a_click(monkeypatch, tmp_path, small_twin, in_process_jobs):
     import time
 
-    from core.training import SuiteConfig
+    from core.models.config import SuiteConfig
 
     at = _autotrain_app(monkeypatch, tmp_path, small_twin, "1")
     assert not at.exception

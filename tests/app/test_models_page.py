@@ -21,7 +21,7 @@ def small_dataset():
 
 @pytest.fixture(scope="module")
 def small_config():
-    from core.training import SuiteConfig
+    from core.models.config import SuiteConfig
 
     return SuiteConfig(include_ann=False)
 
@@ -29,8 +29,8 @@ def small_config():
 @pytest.fixture(scope="module")
 def trained_store(tmp_path_factory, small_dataset, small_config) -> Path:
     """The three report suites without the networks, on 3,000 twin rows: a few seconds."""
-    from core.artifacts import ArtifactStore
-    from core.training import train_suite
+    from core.models.store import ArtifactStore
+    from core.models.training import train_suite
 
     root = tmp_path_factory.mktemp("store")
     suite = train_suite(small_dataset.frame, small_config, small_dataset.fingerprint, n_jobs=1)
@@ -143,7 +143,7 @@ def test_tampered_artifact_shows_the_verification_message(small_dataset, small_c
                                                           tmp_path):
     import shutil
 
-    from core.artifacts import ArtifactStore
+    from core.models.store import ArtifactStore
 
     store = tmp_path / "store"
     shutil.copytree(trained_store, store)
@@ -220,9 +220,10 @@ def test_feature_importance_loads_the_models_and_draws_both_charts(small_dataset
 
 @pytest.mark.slow  # TensorFlow's import dominates: ~15-30 s on a busy 2-core machine
 def test_a_suite_with_the_regression_network_renders_and_explains_it(small_dataset, monkeypatch, tmp_path):
-    from core.artifacts import ArtifactStore
-    from core.suites import SPECS_BY_NAME
-    from core.training import SuiteConfig, train_suite
+    from core.models.config import SuiteConfig
+    from core.models.store import ArtifactStore
+    from core.models.suites import SPECS_BY_NAME
+    from core.models.training import train_suite
 
     config = SuiteConfig(suites=("regression",), include_ann=True)
     specs = [SPECS_BY_NAME[name] for name in ("Dummy (mean)", "Linear Regression", "ANN")]  # the network + a floor
@@ -240,9 +241,10 @@ def test_a_suite_with_the_regression_network_renders_and_explains_it(small_datas
 
 
 def test_cross_validated_suite_shows_cv_columns_and_error_bars(small_dataset, monkeypatch, tmp_path):
-    from core.artifacts import ArtifactStore
-    from core.suites import SPECS_BY_NAME
-    from core.training import SuiteConfig, train_suite
+    from core.models.config import SuiteConfig
+    from core.models.store import ArtifactStore
+    from core.models.suites import SPECS_BY_NAME
+    from core.models.training import train_suite
 
     config = SuiteConfig(suites=("regression",), include_ann=False, cv_folds=3)
     specs = [SPECS_BY_NAME[name] for name in ("Dummy (mean)", "Linear Regression", "XGBoost")]
@@ -259,8 +261,9 @@ def test_cross_validated_suite_shows_cv_columns_and_error_bars(small_dataset, mo
 
 def test_a_413_song_playlist_trains_and_the_page_says_popular_songs_are_few(shared_data, monkeypatch, tmp_path):
     from core import sources
-    from core.artifacts import ArtifactStore
-    from core.training import SuiteConfig, train_suite
+    from core.models.config import SuiteConfig
+    from core.models.store import ArtifactStore
+    from core.models.training import train_suite
 
     dataset = sources.load_csv(shared_data / "exportify_genre_disco.csv")
     suite = train_suite(dataset.frame, SuiteConfig(include_ann=False), dataset.fingerprint, n_jobs=2)
@@ -274,7 +277,7 @@ def test_a_413_song_playlist_trains_and_the_page_says_popular_songs_are_few(shar
 def _live_record(dataset, config, **changes):
     import time
 
-    from core import jobs
+    from core.models import jobs
 
     now = time.time()
     fields = dict(fingerprint=dataset.fingerprint, config=config.to_dict(), config_key=config.key(),
@@ -288,7 +291,7 @@ def _live_record(dataset, config, **changes):
 
 def test_a_job_someone_else_runs_shows_its_progress_and_anyone_can_cancel_it(small_dataset, small_config, monkeypatch,
                                                                              tmp_path):
-    from core import jobs
+    from core.models import jobs
 
     store = tmp_path / "store"
     files = jobs.JobFiles(store)
@@ -307,7 +310,7 @@ def test_a_job_someone_else_runs_shows_its_progress_and_anyone_can_cancel_it(sma
 def test_a_failed_or_interrupted_job_is_said_in_a_sentence(small_dataset, small_config, monkeypatch, tmp_path):
     import time
 
-    from core import jobs
+    from core.models import jobs
 
     store = tmp_path / "store"
     jobs.JobFiles(store).write(_live_record(small_dataset, small_config, status=jobs.FAILED, finished_at=time.time(),

@@ -26,8 +26,8 @@ PAGES = ROOT / "pages"
 # Who may deserialise what: the model store (it verifies every file's sha256, then skops builds only allow-listed
 # types), and the network loader it calls, which loads only .keras files and with safe_mode (no embedded Python code).
 ALLOWED_LOADERS = {
-    ("core/artifacts.py", "skops.io.load"),
-    ("core/ann.py", "keras.saving.load_model"),
+    ("core/models/store.py", "skops.io.load"),
+    ("core/models/keras.py", "keras.saving.load_model"),
 }
 KERAS_LOADERS = {"keras.models.load_model", "keras.saving.load_model", "tensorflow.keras.models.load_model"}
 # Callables that turn bytes into live objects (code can run while they do).
@@ -122,8 +122,9 @@ def test_no_module_deserialises_anything_outside_the_model_store():
 
 def test_the_network_loader_is_used_only_by_the_store():
     callers = sorted(path.relative_to(ROOT).as_posix() for path in _python_files()
-                     if "load_network(" in path.read_text() and path.name not in ("ann.py", "artifacts.py"))
-    assert callers == [], f"core.ann.load_network may only be called by the verified store: {callers}"
+                     if "load_network(" in path.read_text()
+                     and path.relative_to(ROOT).as_posix() not in ("core/models/keras.py", "core/models/kinds.py"))
+    assert callers == [], f"core.models.keras.load_network may only be called by the verified store: {callers}"
 
 
 @pytest.mark.slow
@@ -133,7 +134,7 @@ def test_the_store_reads_only_its_own_files(small_store, tmp_path):
     import json
     import shutil
 
-    from core.artifacts import MANIFEST, ArtifactError, ArtifactStore, sha256_of
+    from core.models.store import MANIFEST, ArtifactError, ArtifactStore, sha256_of
 
     root = tmp_path / "store"
     shutil.copytree(small_store, root)
@@ -239,13 +240,15 @@ def _page_with_params(page: str, params: dict[str, str], store: Path | None, mon
 @pytest.fixture(scope="module")
 def small_store(tmp_path_factory) -> Path:
     """A suite for the full twin trained on 3,000 rows without the networks: enough for the pages to score."""
-    from core import artifacts, training
+    from core.models import training
+    from core.models.config import SuiteConfig
+    from core.models.store import ArtifactStore
 
     twin = sources.twin_dataset()
     store = tmp_path_factory.mktemp("security_store")
-    suite = training.train_suite(twin.frame, training.SuiteConfig(include_ann=False, max_rows=3_000),
+    suite = training.train_suite(twin.frame, SuiteConfig(include_ann=False, max_rows=3_000),
                                  twin.fingerprint, n_jobs=1)
-    artifacts.ArtifactStore(store).save(suite)
+    ArtifactStore(store).save(suite)
     return store
 
 
@@ -259,20 +262,21 @@ def _clear_store_caches() -> None:
 
 @pytest.fixture(scope="module")
 def slider_specs():
-    from core import schema, scoring
+    from core import schema
+    from core.whatif import sliders
 
-    return scoring.slider_specs(sources.twin_dataset(n_rows=2_000).frame, tuple(schema.FEATURE_NAMES))
+    return sliders.slider_specs(sources.twin_dataset(n_rows=2_000).frame, tuple(schema.FEATURE_NAMES))
 
 
 @pytest.mark.parametrize("value", HOSTILE_VALUES)
 def test_hostile_query_values_never_become_slider_values(value, slider_specs):
     """What-if reads its song from the URL through decode_song only (the page test below checks that wiring)."""
-    from core import scoring
+    from core.whatif import sliders
 
     params = {spec.name: value for spec in slider_specs}
     params.update({"model": value, "suite": value, "store": value, "page": value})
-    assert scoring.decode_song(params, slider_specs) == {}
-    assert scoring.decode_song({name: [value] for name in params}, slider_specs) == {}  # repeated parameters
+    assert sliders.decode_song(params, slider_specs) == {}
+    assert sliders.decode_song({name: [value] for name in params}, slider_specs) == {}  # repeated parameters
 
 
 def _spread(values: list[str], keys: list[str], offset: int = 0) -> dict[str, str]:

@@ -21,12 +21,14 @@ def twin():
 @pytest.fixture(scope="module")
 def small_store(twin, tmp_path_factory):
     """A store holding a small suite trained on the twin (keyed on the twin's fingerprint, as the app looks it up)."""
-    from core import artifacts, training
+    from core.models import training
+    from core.models.config import SuiteConfig
+    from core.models.store import ArtifactStore
 
     store = tmp_path_factory.mktemp("store")
-    config = training.SuiteConfig(include_ann=False, max_rows=3_000)
+    config = SuiteConfig(include_ann=False, max_rows=3_000)
     suite = training.train_suite(twin.frame, config, twin.fingerprint, n_jobs=1)
-    artifacts.ArtifactStore(store).save(suite)
+    ArtifactStore(store).save(suite)
     return store
 
 
@@ -72,7 +74,8 @@ def test_moving_a_slider_changes_the_predictions_and_the_url(small_store, monkey
 
 
 def test_starting_from_a_searched_song_sets_the_sliders_to_its_values(small_store, twin, monkeypatch):
-    from core import schema, scoring
+    from core import schema
+    from core.whatif.sliders import slider_specs, song_title
 
     frame = twin.frame
     label = frame.index[1234]
@@ -80,12 +83,12 @@ def test_starting_from_a_searched_song_sets_the_sliders_to_its_values(small_stor
     at = open_page(small_store, monkeypatch)
     at.text_input(key="wi_search").input(f"{row['artist_name']} {row['track_name']}").run()
     matches = at.selectbox(key="wi_match")
-    assert scoring.song_title(frame, label) in " ".join(matches.options)
+    assert song_title(frame, label) in " ".join(matches.options)
     matches.set_value(label).run()
     assert not at.exception
     names = [n for n in schema.FEATURE_NAMES if f"wi_{n}" in at.session_state]
     assert len(names) == len(schema.FEATURE_NAMES)
-    for spec in scoring.slider_specs(frame, names):
+    for spec in slider_specs(frame, names):
         assert at.session_state[f"wi_{spec.name}"] == spec.snap(row[spec.name]), spec.name
     assert at.slider(key="wi_loudness").value == pytest.approx(round(row["loudness"], 1))
     assert any(f"actual popularity **{row['popularity']:g}**" in m.value for m in at.markdown)
@@ -136,10 +139,12 @@ def test_each_view_draws_only_itself_and_keeps_up_with_the_sliders(small_store, 
 
 
 def test_a_classification_only_suite_scores_hits_and_says_there_is_no_popularity(twin, tmp_path, monkeypatch):
-    from core import artifacts, training
+    from core.models import training
+    from core.models.config import SuiteConfig
+    from core.models.store import ArtifactStore
 
-    config = training.SuiteConfig(suites=("classification",), include_ann=False, max_rows=3_000)
-    artifacts.ArtifactStore(tmp_path).save(training.train_suite(twin.frame, config, twin.fingerprint, n_jobs=1))
+    config = SuiteConfig(suites=("classification",), include_ann=False, max_rows=3_000)
+    ArtifactStore(tmp_path).save(training.train_suite(twin.frame, config, twin.fingerprint, n_jobs=1))
     at = open_page(tmp_path, monkeypatch)
     assert any("no regressor" in i.value for i in at.info)
     assert metric(at, "Hit votes").split(" / ")[1] != "0"
@@ -151,10 +156,11 @@ def test_a_classification_only_suite_scores_hits_and_says_there_is_no_popularity
 def test_while_the_models_train_the_page_shows_the_job_and_then_scores_without_a_reload(twin, monkeypatch, tmp_path,
                                                                                         in_process_jobs):
     """A newcomer on a fresh store: the job's progress instead of 'train first', then the scored song."""
-    from core import cache, training
+    from core import cache
+    from core.models.config import SuiteConfig
 
     monkeypatch.setenv("SPOTIFY_STORE", str(tmp_path / "store"))
-    config = training.SuiteConfig(include_ann=False, max_rows=3_000)
+    config = SuiteConfig(include_ann=False, max_rows=3_000)
     in_process_jobs().submit(twin.frame, twin.fingerprint, config, "the twin (synthetic)")
     at = AppTest.from_file(APP, default_timeout=300).run()
     at.switch_page(PAGE).run()

@@ -15,7 +15,8 @@ def _open_view(at, name: str):
 
 
 def test_a_median_song_gets_a_change_and_apply_moves_the_sliders(small_store, twin, monkeypatch):  # noqa: F811
-    from core import counterfactual, scoring
+    from core.whatif import counterfactual
+    from core.whatif.sliders import slider_specs
 
     at = _open_view(open_page(small_store, monkeypatch), VIEW)
     at.segmented_control(key="wi_cf_goal").set_value(counterfactual.POINTS).run()
@@ -37,12 +38,12 @@ def test_a_median_song_gets_a_change_and_apply_moves_the_sliders(small_store, tw
     assert any("moved since" in m.value for m in at.markdown)
     mean_after = float(next(m.value for m in at.metric if m.label == "Popularity (mean)"))
     assert mean_after >= mean_before + 3 - 0.1  # the metric is rounded to 0.1
-    specs = scoring.slider_specs(twin.frame, [k.removeprefix("wi_") for k in before])
+    specs = slider_specs(twin.frame, [k.removeprefix("wi_") for k in before])
     assert all(s.snap(at.session_state[f"wi_{s.name}"]) == at.session_state[f"wi_{s.name}"] for s in specs)
 
 
 def test_a_goal_nothing_realistic_reaches_gets_the_plain_sentence(small_store, monkeypatch):  # noqa: F811
-    from core import counterfactual
+    from core.whatif import counterfactual
 
     at = _open_view(open_page(small_store, monkeypatch), VIEW)
     at.segmented_control(key="wi_cf_goal").set_value(counterfactual.POINTS).run()

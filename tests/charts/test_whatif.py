@@ -5,24 +5,25 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import scoring
 from core.charts import whatif as charts
+from core.whatif.scorer import BIAS, SongScore
+from core.whatif.sliders import slider_specs
 
 
 FRAME = pd.DataFrame({"loudness": [-30.0, -8.0, -2.0], "key": [0, 5, 11], "duration_ms": [90_000, 200_000, 420_000],
                       "tempo": [60.0, 120.0, 180.0]})
-SPECS = scoring.slider_specs(FRAME, list(FRAME.columns))
+SPECS = slider_specs(FRAME, list(FRAME.columns))
 SONG = {"loudness": -8.0, "key": 5, "duration_ms": 200_000, "tempo": 120.0}
 
 
 @pytest.fixture
-def score() -> scoring.SongScore:
+def score() -> SongScore:
     popularity = pd.Series({"Linear Regression": 31.0, "XGBoost": 44.5, "ANN": 38.0, "Mean (baseline)": 24.2})
     proba = pd.Series({"LOGISTIC REGRESSION": 0.04, "RANDOM FOREST CLASSIFIER": 0.3, "Prior (baseline)": 0.01})
     threshold = pd.Series({"LOGISTIC REGRESSION": 0.05, "RANDOM FOREST CLASSIFIER": 0.2, "Prior (baseline)": 0.5})
-    contributions = pd.Series({scoring.BIAS: 30.0, "loudness": 9.0, "key": -0.5, "duration_ms": 4.0, "tempo": 2.0})
-    return scoring.SongScore(popularity, proba, threshold, frozenset({"Mean (baseline)", "Prior (baseline)"}),
-                             contributions, "XGBoost")
+    contributions = pd.Series({BIAS: 30.0, "loudness": 9.0, "key": -0.5, "duration_ms": 4.0, "tempo": 2.0})
+    return SongScore(popularity, proba, threshold, frozenset({"Mean (baseline)", "Prior (baseline)"}),
+                     contributions, "XGBoost")
 
 
 def test_hit_chart_colours_the_verdict_and_marks_each_threshold(score):
@@ -38,8 +39,8 @@ def test_hit_chart_colours_the_verdict_and_marks_each_threshold(score):
 
 
 def test_hit_chart_greys_out_a_model_that_does_not_vote(score):
-    silent = scoring.SongScore(score.popularity, score.hit_probability, score.threshold, score.baselines,
-                               silent=frozenset({"RANDOM FOREST CLASSIFIER", "Prior (baseline)"}))
+    silent = SongScore(score.popularity, score.hit_probability, score.threshold, score.baselines,
+                       silent=frozenset({"RANDOM FOREST CLASSIFIER", "Prior (baseline)"}))
     figure = charts.hit_chart(silent)
     assert list(figure.data[3].marker.color) == [charts.MISS_COLOUR, charts.MISS_COLOUR]
     assert [y for y in figure.data[0].y if y] == []                                     # no green line

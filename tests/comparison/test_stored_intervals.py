@@ -7,17 +7,16 @@ import json
 import pandas as pd
 import pytest
 
-from core.artifacts import ArtifactStore
 from core.comparison import calibration, uncertainty
 from core.comparison.exports import export_tables, table_to_csv, table_to_json
 from core.comparison.leaderboards import classification_leaderboard, regression_leaderboard
 from core.comparison.uncertainty import thresholded_name
-from core.training import SuiteConfig, train_suite
+from core.models.store import ArtifactStore
 
 
 @pytest.fixture(scope="module")
-def suite(twin_small):
-    return train_suite(twin_small, SuiteConfig(include_ann=False, max_rows=2_000), "intervals-test", n_jobs=1)
+def suite(small_suite):
+    return small_suite
 
 
 def test_training_computes_the_intervals_and_the_store_keeps_them(suite, tmp_path):

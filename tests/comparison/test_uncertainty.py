@@ -7,8 +7,8 @@ import pytest
 from sklearn.metrics import (average_precision_score, balanced_accuracy_score, matthews_corrcoef,
                              mean_absolute_error, mean_squared_error, r2_score, roc_auc_score)
 
-from core import metrics
 from core.comparison import uncertainty as U
+from core.models import metrics
 
 
 N, B, SEED = 600, 40, 5

@@ -5,15 +5,12 @@ from __future__ import annotations
 import html
 import io
 import re
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from sklearn.metrics import r2_score
 
 from core import schema, sources
-from core.artifacts import ArtifactStore
 from core.comparison.summary import suite_summary
 from core.comparison.tables import regression_view
 from core.comparison.text import describe_config
@@ -21,8 +18,10 @@ from core.eda.columns import analysis_columns
 from core.eda.correlations import correlation_matrix
 from core.eda.filters import select_rows
 from core.eda.popularity import popular_threshold, popularity_profile
+from core.models.config import SuiteConfig
+from core.models.store import ArtifactStore
+from core.models.training import train_suite
 from core.report import build as report
-from core.training import SuiteConfig, train_suite
 
 
 MAX_BYTES = 10 * 1024 * 1024

@@ -16,13 +16,13 @@ NETWORK_KERAS_ONLY = {"format": "keras", "file": "00_ann.keras"}
 def test_tensorflow_is_prefetched_only_for_networks_stored_without_a_numpy_pass(stored, keras_expected, monkeypatch):
     import threading
 
-    from core import artifacts
+    from core.models import kinds, store
     from core.ui import prefetch
 
     started, listed = threading.Event(), threading.Event()
     monkeypatch.setattr(prefetch, "PREFETCH_DELAY_S", 0.0)
-    monkeypatch.setattr(artifacts, "prefetch_keras", started.set)
-    monkeypatch.setattr(artifacts.ArtifactStore, "list_suites", lambda self: listed.set() or stored)
+    monkeypatch.setattr(kinds, "prefetch_keras", started.set)
+    monkeypatch.setattr(store.ArtifactStore, "list_suites", lambda self: listed.set() or stored)
     prefetch.prefetch_model_libraries.clear()
     prefetch.prefetch_model_libraries()
     assert listed.wait(timeout=30)

@@ -32,20 +32,12 @@ from sklearn.svm import LinearSVC, LinearSVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from xgboost import XGBRegressor
 
-from core import ann
-
-REGRESSION = "regression"
-CLASSIFICATION = "classification"
-TASKS = (REGRESSION, CLASSIFICATION)
-
-# SuiteConfig.suites entries
-SUITE_REGRESSION, SUITE_CLASSIFICATION, SUITE_WEIGHTED = "regression", "classification", "weighted"
-SUITES = (SUITE_REGRESSION, SUITE_CLASSIFICATION, SUITE_WEIGHTED)
+from core.models import keras as networks
+from core.models.config import (CLASSIFICATION, KIND_KERAS, KIND_SKLEARN, KIND_XGBOOST, REGRESSION, SUITES,
+                                SUITE_CLASSIFICATION, SUITE_REGRESSION, SUITE_WEIGHTED, TASKS)
 
 # ModelSpec.group: where a row sits on the comparison page
 GROUP_REPORT, GROUP_WEIGHTED, GROUP_EXTRA, GROUP_BASELINE = "report", "weighted", "extra", "baseline"
-
-KIND_SKLEARN, KIND_XGBOOST, KIND_KERAS = "sklearn", "xgboost", "keras"
 
 # How the weighted suite hands the balanced class weights to a model.
 WEIGHT_CLASS, WEIGHT_SAMPLE = "class_weight", "sample_weight"
@@ -161,9 +153,9 @@ REGRESSION_SPECS: tuple[ModelSpec, ...] = (
     ModelSpec("Gradient Boosting", REGRESSION, GROUP_REPORT, SUITE_REGRESSION, GradientBoostingRegressor,
               {"n_estimators": 100, "learning_rate": 0.1, "max_depth": 3}, seeded=True, cost_s=27.0,
               note="scikit-learn's exact GradientBoostingRegressor, single-threaded: started first in the pool."),
-    ModelSpec("ANN", REGRESSION, GROUP_REPORT, SUITE_REGRESSION, ann.KerasNetwork,
-              {"architecture": "regression", **ann.TRAINING_DEFAULTS}, kind=KIND_KERAS, seeded=True,
-              cost_s=ann.ESTIMATED_COST_S, note=ann.NOTE),
+    ModelSpec("ANN", REGRESSION, GROUP_REPORT, SUITE_REGRESSION, networks.KerasNetwork,
+              {"architecture": "regression", **networks.TRAINING_DEFAULTS}, kind=KIND_KERAS, seeded=True,
+              cost_s=networks.ESTIMATED_COST_S, note=networks.NOTE),
 )
 
 # ---- classification: "Classification using Classical Models" + "Classification using ANNs" --------------------------
@@ -202,13 +194,13 @@ CLASSIFICATION_SPECS: tuple[ModelSpec, ...] = (
               note="binarize=0.0 applies to the standardised features here (above / below the training mean)."),
     _GRADIENT_BOOSTING,
     _EXTRA_TREES,
-    ModelSpec("ANN CLASSIFIER", CLASSIFICATION, GROUP_REPORT, SUITE_CLASSIFICATION, ann.KerasNetwork,
-              {"architecture": "classification", **ann.TRAINING_DEFAULTS}, kind=KIND_KERAS, seeded=True,
-              report_threshold=THRESHOLD_F1_BEST, cost_s=ann.ESTIMATED_COST_S,
+    ModelSpec("ANN CLASSIFIER", CLASSIFICATION, GROUP_REPORT, SUITE_CLASSIFICATION, networks.KerasNetwork,
+              {"architecture": "classification", **networks.TRAINING_DEFAULTS}, kind=KIND_KERAS, seeded=True,
+              report_threshold=THRESHOLD_F1_BEST, cost_s=networks.ESTIMATED_COST_S,
               note="The report calls it 'ANN' in its classification section; renamed so it cannot collide with the "
                    "regression ANN. Its accuracy and weighted averages are scored at the F1-best threshold on the "
                    "test set, as the report's find_best_threshold_f1(y_class_test, …) picks it (see the suites "
-                   "table); the 'popular' columns at 0.5 stay at 0.5. " + ann.NOTE),
+                   "table); the 'popular' columns at 0.5 stay at 0.5. " + networks.NOTE),
 )
 
 # ---- "Classification using Classical Models (Revised Approach)" + "Classification using ANNs (Revised Approach)" -----
@@ -265,12 +257,12 @@ WEIGHTED_SPECS: tuple[ModelSpec, ...] = (
         how="sample_weight (AdaBoostClassifier has no class_weight)") + " " + _ADABOOST.note),
     _weighted(_EXTRA_TREES, weighting=WEIGHT_CLASS, suffix=WEIGHTS_APPLIED_SUFFIX,
               note=_APPLIED_NOTE.format(how="class_weight")),
-    ModelSpec("ANN CLASSIFIER" + WEIGHTED_SUFFIX, CLASSIFICATION, GROUP_WEIGHTED, SUITE_WEIGHTED, ann.KerasNetwork,
-              {"architecture": "classification_weighted", **ann.TRAINING_DEFAULTS}, kind=KIND_KERAS,
-              weighting=WEIGHT_CLASS, report_threshold=THRESHOLD_F1_BEST, seeded=True, cost_s=ann.ESTIMATED_COST_S,
+    ModelSpec("ANN CLASSIFIER" + WEIGHTED_SUFFIX, CLASSIFICATION, GROUP_WEIGHTED, SUITE_WEIGHTED, networks.KerasNetwork,
+              {"architecture": "classification_weighted", **networks.TRAINING_DEFAULTS}, kind=KIND_KERAS,
+              weighting=WEIGHT_CLASS, report_threshold=THRESHOLD_F1_BEST, seeded=True, cost_s=networks.ESTIMATED_COST_S,
               note="128-BN-DO-64-BN-DO-32-BN-16-8-1 as the report's revised network; class_weight in fit. Accuracy "
                    "and weighted averages at the F1-best threshold on the test set, as the report scored its "
-                   "networks (see the suites table). " + ann.NOTE),
+                   "networks (see the suites table). " + networks.NOTE),
 )
 
 # ---- baselines: the floor every model must beat ----------------------------------------------------------------------

@@ -21,6 +21,10 @@ ArtifactError naming the file. Only the app's own store is ever loaded.
 
 A damaged manifest (any JSON shape, size or depth) marks only its own suite as damaged (`damaged_suites`); listing the
 store and every other suite keep working.
+
+Which stored suite is newest is decided here and nowhere else (`stored_at`, `suites_of`): the what-if page and the
+`core score` command take `latest_suite`, the comparison page and the report choose among `stored_configs`. How each
+model kind is written and read is its adapter's business (core.models.kinds); the store hashes, verifies and refuses.
 """
 from __future__ import annotations
 
@@ -30,13 +34,11 @@ import json
 import os
 import re
 import shutil
-import sys
 import threading
 import time
 import uuid
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -44,13 +46,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core import suites as S
-from core.training import SuiteConfig, TrainedSuite, library_versions
+from core.models import kinds, suites as S
+from core.models.config import SuiteConfig, SuiteTables, TrainedSuite
 
 FORMAT_VERSION = 2  # 1: scikit-learn models and the scaler as joblib pickles (refused: retrain)
 MANIFEST = "manifest.json"
 SCALER_FILE = "scaler.skops"
-SKOPS_FORMAT = "skops"
 # Types inside our estimators that skops does not trust by itself (it trusts scikit-learn's estimators, numpy and
 # scipy containers). Anything else in a stored file is refused by name before it is built.
 SKOPS_TRUSTED_TYPES = (
@@ -87,7 +88,6 @@ TMP_PREFIX = ".tmp-"
 STALE_TMP_SECONDS = 3600
 # Models written by another version of these may not load, or may predict differently: refuse and ask to retrain.
 PINNED_LIBRARIES = ("scikit-learn", "xgboost", "numpy", "keras")
-XGBOOST_CLASSES = ("XGBRegressor", "XGBClassifier")
 
 
 class ArtifactError(Exception):
@@ -102,20 +102,10 @@ def default_store() -> Path:
     return Path(__file__).resolve().parents[1] / ".store"
 
 
-@dataclass(eq=False)
-class SuiteTables:
-    """What the comparison page needs without loading a single model."""
-
-    config: SuiteConfig
-    fingerprint: str
-    feature_names: list[str]
-    popular_threshold: float
-    regression_table: pd.DataFrame
-    classification_table: pd.DataFrame
-    test_predictions: pd.DataFrame
-    manifest: dict = field(default_factory=dict)
-    path: Path | None = None
-    intervals: pd.DataFrame = field(default_factory=pd.DataFrame)
+def stored_at(manifest: dict) -> str:
+    """When a suite was stored, as ISO text: what "newest" means and what tells two trainings of one suite apart. Every
+    save writes `saved_at`; a suite trained but not yet stored has only its training's `created_at`."""
+    return str(manifest.get("saved_at") or manifest.get("created_at") or "")
 
 
 def sha256_of(path: Path) -> str:
@@ -161,6 +151,36 @@ class ArtifactStore:
     def find(self, fingerprint: str, config: SuiteConfig) -> Path | None:
         versions = self._versions_of(fingerprint, config.key())
         return versions[-1] if versions else None
+
+    def suites_of(self, fingerprint: str | None = None) -> list[dict]:
+        """Manifests of the stored suites for this data (or all data), newest first: the one place that says which
+        stored suite is newest. Newest is the latest `saved_at` (every save writes it; a suite stored before it by
+        its `created_at`, see `stored_at`)."""
+        manifests = [m for m in self.list_suites() if fingerprint is None or m.get("fingerprint") == fingerprint]
+        # saved_at counts seconds; the folder's stamp (microseconds) orders two saves within one second
+        return sorted(manifests, key=lambda m: (stored_at(m), Path(m["path"]).name.rsplit("-", 1)[-1]), reverse=True)
+
+    def latest_suite_path(self, fingerprint: str | None = None) -> Path | None:
+        """The folder of the newest stored suite for this data (or any), or None."""
+        manifests = self.suites_of(fingerprint)
+        return Path(manifests[0]["path"]) if manifests else None
+
+    def latest_suite(self, fingerprint: str | None = None) -> TrainedSuite | None:
+        """The newest stored suite for this data (or any), loaded and verified; None when there is none."""
+        path = self.latest_suite_path(fingerprint)
+        return None if path is None else self.load(path)
+
+    def stored_configs(self, fingerprint: str) -> list[tuple[SuiteConfig, Path]]:
+        """Settings and folder of every suite stored for this data, newest first; a manifest whose settings this
+        version cannot read is left out."""
+        found: dict[str, tuple[SuiteConfig, Path]] = {}
+        for manifest in self.suites_of(fingerprint):
+            try:
+                config = SuiteConfig.from_dict(manifest.get("config") or {})
+            except (TypeError, ValueError):
+                continue
+            found.setdefault(config.key(), (config, Path(manifest["path"])))
+        return list(found.values())
 
     def list_suites(self) -> list[dict]:
         """Manifests of the stored suites (newest version of each), each with its "path"; damaged ones left out."""
@@ -238,25 +258,8 @@ class ArtifactStore:
         (folder / "tables").mkdir()
         model_files: dict[str, dict[str, str]] = {}
         for i, (name, model) in enumerate(suite.models.items()):
-            spec = suite.specs[name]
             stem = f"models/{i:02d}_{_slug(name)}"
-            extra: dict[str, str] = {}
-            if spec.kind == S.KIND_XGBOOST:
-                relative, fmt = f"{stem}.json", "xgboost-json"
-                model.save_model(os.fspath(folder / relative))
-            elif spec.kind == S.KIND_KERAS:
-                from core import ann
-
-                relative, fmt = f"{stem}.keras", "keras"
-                ann.save_network(model, folder / relative)
-                inference = ann.inference_pass(model)
-                if inference is not None:
-                    inference.save(folder / f"{stem}.npz")
-                    extra["inference_file"] = f"{stem}.npz"
-            else:
-                relative, fmt = f"{stem}.skops", SKOPS_FORMAT
-                skops.io.dump(model, folder / relative)
-            model_files[name] = {"file": relative, "format": fmt, "class": type(model).__name__, **extra}
+            model_files[name] = kinds.adapter(suite.specs[name].kind).save(model, folder, stem)
         skops.io.dump(suite.scaler, folder / SCALER_FILE)
         for attribute, relative in TABLE_FILES.items():
             getattr(suite, attribute).to_parquet(folder / relative)
@@ -343,7 +346,7 @@ class ArtifactStore:
     def _check_versions(self, path: Path, manifest: dict, with_keras: bool) -> None:
         stored = manifest.get("versions", {})
         try:
-            current = library_versions(include_keras=with_keras)
+            current = kinds.library_versions(include_keras=with_keras)
         except ImportError as error:
             raise ArtifactError(f"stored suite holds Keras networks but TensorFlow cannot be imported here "
                                 f"({error}); install tensorflow-cpu or retrain without networks") from None
@@ -381,7 +384,8 @@ class ArtifactStore:
         manifest = self._read_manifest(path)
         # TensorFlow's import (~3-4 s) dominates a cold load of networks stored without their numpy inference pass:
         # start it now, beside hashing and unpickling
-        importer = prefetch_keras() if needs_keras(manifest) and "keras" not in sys.modules else None
+        importer = (kinds.prefetch_keras() if kinds.needs_keras(manifest) and not kinds.tensorflow_imported()
+                    else None)
         try:
             return self._load_verified(path, manifest, importer)
         finally:
@@ -398,10 +402,10 @@ class ArtifactStore:
                 raise ArtifactError(f"stored suite has a model this version does not know ({name}); retrain the suite")
             specs[name] = S.SPECS_BY_NAME[name]
         models: dict[str, Any] = {}
-        ordered = sorted(model_files.items(), key=lambda item: _entry_needs_keras(item[1]))  # Keras loads last
+        ordered = sorted(model_files.items(), key=lambda item: kinds.entry_loads_tensorflow(item[1]))  # Keras last
         keras_checked = False
         for name, entry in ordered:
-            if _entry_needs_keras(entry) and not keras_checked:
+            if kinds.entry_loads_tensorflow(entry) and not keras_checked:
                 if importer is not None:
                     importer.join()
                 self._check_versions(path, manifest, with_keras=True)
@@ -433,66 +437,17 @@ class ArtifactStore:
                             specs=specs, manifest=manifest, **tables)
 
 
-def _entry_needs_keras(entry: dict) -> bool:
-    return entry.get("format") == "keras" and not entry.get("inference_file")
-
-
-def needs_keras(manifest: dict) -> bool:
-    """Whether loading this suite imports TensorFlow: only for networks stored without their numpy inference pass."""
-    return any(_entry_needs_keras(entry) for entry in manifest.get("model_files", {}).values())
-
-
-_KERAS_IMPORT: threading.Thread | None = None
-_KERAS_IMPORT_LOCK = threading.Lock()
-
-
-def prefetch_keras() -> threading.Thread:
-    """Start importing TensorFlow/Keras in the background (once per process) and return that thread.
-
-    A cold `load` of a suite with networks is mostly this import (~4 s); an app can call this at start-up so the first
-    load only pays the ~1 s of reading models. Join the thread before relying on Keras.
-    """
-    global _KERAS_IMPORT
-    from core import ann
-
-    with _KERAS_IMPORT_LOCK:
-        if _KERAS_IMPORT is None:
-            _KERAS_IMPORT = threading.Thread(target=_import_quietly, args=(ann.keras_module,), name="keras-import",
-                                             daemon=True)
-            _KERAS_IMPORT.start()
-        return _KERAS_IMPORT
-
-
-def _import_quietly(importer) -> None:
-    try:
-        importer()
-    except ImportError:  # reported (as an ArtifactError) by the version check that follows
-        pass
-
-
 def _load_model(entry: dict, file: Path) -> Any:
-    fmt = entry.get("format")
-    if fmt == "xgboost-json":
-        import xgboost
-
-        cls_name = entry.get("class")
-        if cls_name not in XGBOOST_CLASSES:
-            raise ArtifactError(f"stored suite names an unexpected XGBoost class for {file.name}: {cls_name}")
-        model = getattr(xgboost, cls_name)()
-        model.load_model(os.fspath(file))
-        return model
-    if fmt == "keras":
-        from core import ann
-
-        if entry.get("inference_file"):
-            return ann.InferenceNetwork.load(file)  # plain arrays (no pickle), after the sha256 matched
-        return ann.load_network(file)
-    if fmt == SKOPS_FORMAT:
-        return _load_skops(file, entry.get("class"))
-    if fmt == "joblib":
+    if entry.get("format") == "joblib":
         raise ArtifactError(f"stored suite has {file.name} as a joblib pickle (an older store format), which this app "
                             "never loads because a pickle can run code; retrain the suite")
-    raise ArtifactError(f"stored suite has {file.name} in an unknown format ({fmt})")
+    kind = kinds.stored_adapter(entry)
+    if kind is None:
+        raise ArtifactError(f"stored suite has {file.name} in an unknown format ({entry.get('format')})")
+    try:
+        return kind.load(entry, file, _load_skops)
+    except kinds.RefusedModel as error:
+        raise ArtifactError(str(error)) from None
 
 
 def _load_skops(file: Path, expected_class: str | None) -> Any:

@@ -1,6 +1,7 @@
 """The store: native formats, round trips that predict identically, refusals, atomic replacement."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -8,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import suites as S
-from core.artifacts import ArtifactError, ArtifactStore, default_store
-from core.training import SuiteConfig, train_suite
+from core.models import suites as S
+from core.models.config import SuiteConfig
+from core.models.store import ArtifactError, ArtifactStore, default_store
+from core.models.training import train_suite
 
 CONFIG = SuiteConfig(max_rows=1_200)
 NAMES = ("Dummy (mean)", "Linear Regression", "XGBoost", "ANN", "LOGISTIC REGRESSION", "RANDOM FOREST CLASSIFIER",
@@ -51,12 +53,14 @@ def suite_fingerprint(manifest):
     return manifest["fingerprint"]
 
 
-def test_round_trip_predicts_identically(stored, suite, twin_small):
+def test_round_trip_predicts_identically(stored, suite, twin_small, engine_predictions):
     store, path = stored
     loaded = store.load(path)
     rows = twin_small.iloc[:100]
-    pd.testing.assert_frame_equal(loaded.predict_popularity(rows), suite.predict_popularity(rows), check_exact=True)
-    pd.testing.assert_frame_equal(loaded.predict_hit_proba(rows), suite.predict_hit_proba(rows), check_exact=True)
+    loaded_popularity, loaded_hit = engine_predictions(loaded, rows)
+    popularity, hit = engine_predictions(suite, rows)
+    pd.testing.assert_frame_equal(loaded_popularity, popularity, check_exact=True)
+    pd.testing.assert_frame_equal(loaded_hit, hit, check_exact=True)
     pd.testing.assert_frame_equal(loaded.regression_table, suite.regression_table)
     pd.testing.assert_frame_equal(loaded.classification_table, suite.classification_table)
     pd.testing.assert_frame_equal(loaded.test_predictions, suite.test_predictions)
@@ -66,7 +70,7 @@ def test_round_trip_predicts_identically(stored, suite, twin_small):
     np.testing.assert_array_equal(loaded.scaler.mean_, suite.scaler.mean_)
 
 
-def test_a_suite_with_networks_loads_and_predicts_without_importing_tensorflow(stored, suite):
+def test_a_suite_with_networks_loads_and_predicts_without_importing_tensorflow(stored, suite, engine_predictions):
     """The app scores stored networks with their numpy inference pass: no ~3 s TensorFlow import, same predictions."""
     import subprocess
     import sys
@@ -75,20 +79,25 @@ def test_a_suite_with_networks_loads_and_predicts_without_importing_tensorflow(s
 
     _, path = stored
     script = ("import json, sys\n"
-              "from core.artifacts import ArtifactStore\n"
+              "from core.models.store import ArtifactStore\n"
               "from core.twin import generate_twin\n"
+              "from core.whatif.scorer import Scorer\n"
               f"suite = ArtifactStore({str(path.parent.parent)!r}).load({str(path)!r})\n"
               "rows = generate_twin(n_rows=50, seed=1).iloc[:5]\n"
               "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'TensorFlow was imported'\n"
-              "print(json.dumps([suite.predict_popularity(rows)['ANN'].tolist(),"
-              " suite.predict_hit_proba(rows)['ANN CLASSIFIER'].tolist()]))\n")
+              "scorer = Scorer(suite)\n"
+              "x = scorer.matrix(rows)\n"
+              "print(json.dumps([scorer.predict_popularity_one('ANN', x).tolist(),"
+              " scorer.predict_proba_one('ANN CLASSIFIER', x).tolist()]))\n"
+              "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'TensorFlow was imported'\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).resolve().parents[1])
+                          cwd=Path(__file__).resolve().parents[2])
     assert done.returncode == 0, done.stderr[-2000:]
     popularity, hit = json.loads(done.stdout.strip().splitlines()[-1])
     rows = generate_twin(n_rows=50, seed=1).iloc[:5]
-    np.testing.assert_allclose(popularity, suite.predict_popularity(rows)["ANN"], rtol=1e-5)
-    np.testing.assert_allclose(hit, suite.predict_hit_proba(rows)["ANN CLASSIFIER"], rtol=1e-4, atol=1e-7)
+    expected_popularity, expected_hit = engine_predictions(suite, rows)
+    np.testing.assert_allclose(popularity, expected_popularity["ANN"], rtol=1e-5)
+    np.testing.assert_allclose(hit, expected_hit["ANN CLASSIFIER"], rtol=1e-4, atol=1e-7)
 
 
 def test_tables_load_fast_without_models(stored, suite):
@@ -188,3 +197,18 @@ def test_default_store_follows_the_environment(monkeypatch, tmp_path):
     assert default_store() == tmp_path / "elsewhere"
     monkeypatch.delenv("SPOTIFY_STORE")
     assert default_store().name == ".store"
+
+
+def test_the_store_says_which_stored_suite_is_newest(small_suite, tmp_path):
+    store = ArtifactStore(tmp_path)
+    first = store.save(small_suite)
+    grouped = dataclasses.replace(small_suite, config=SuiteConfig(include_ann=False, grouped=True))
+    second = store.save(grouped)
+    fingerprint = small_suite.fingerprint
+    assert store.latest_suite_path(fingerprint) == second and store.latest_suite_path() == second
+    assert store.stored_configs(fingerprint) == [(grouped.config, second), (small_suite.config, first)]
+    again = store.save(small_suite)                  # retraining the first settings makes them the newest
+    assert store.stored_configs(fingerprint) == [(small_suite.config, again), (grouped.config, second)]
+    assert store.latest_suite(fingerprint).config == small_suite.config
+    assert store.latest_suite_path("0" * 16) is None and store.latest_suite("0" * 16) is None
+    assert store.stored_configs("0" * 16) == []

@@ -1,6 +1,6 @@
 """Split, fit, evaluate and time the report's model suites — every model in parallel, with a progress callback.
 
-One generic loop over `core.suites` specs:
+One generic loop over `core.models.suites` specs:
 
 1. rows with a missing feature or target are dropped (and counted); `max_rows` draws a seeded sample;
 2. the split: the report's random 80/20 (seeded) or, with `grouped`, GroupShuffleSplit on artist_name so no artist
@@ -10,22 +10,18 @@ One generic loop over `core.suites` specs:
 4. models (and CV folds) run through an *executor*, slowest first (longest-processing-time-first), each estimator
    with one thread of its own; results stream back to the caller's thread, where the progress callback is called and
    the metrics are computed. A model that raises becomes a row with status "failed" and the error text; the others
-   carry on. The app and the CLI train only as jobs (`core.jobs`), whose executor runs every task on Dask workers; the
-   default executor here, an in-process joblib pool, is for tests and library use on small data.
+   carry on. The app and the CLI train only as jobs (`core.models.jobs`), whose executor runs every task on Dask
+   workers; the default executor here, an in-process joblib pool, is for tests and library use on small data.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import platform
 import time
 import traceback
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,13 +31,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_class_weight
 
-from core import ann, metrics, schema
-from core import suites as S
+from core import schema
+from core.models import kinds, metrics, suites as S
+from core.models.config import BINNING_TOP1, BIN_COUNTS, MIN_ROWS, ProgressEvent, SuiteConfig, TrainedSuite
 
-BINNINGS = ("top1", "2bin", "3bin")
 TOP_PERCENTILE = 99.0
 DEFAULT_BACKEND = "threading"  # measured against loky in core/bench/engine.py: no pickling, no TF import per worker
-MIN_ROWS = 20
 FEW_POSITIVES = 20         # fewer popular songs than this in the training split gets a warning
 STATUS_OK, STATUS_FAILED = "ok", "failed"
 
@@ -52,149 +47,6 @@ CLASSIFICATION_COLUMNS = ("group",) + metrics.CLASSIFICATION_METRICS + (
     "fit_s", "predict_us_per_row", "n_train", "status", "error")
 CV_COLUMNS = {"cv_R2_mean", "cv_R2_sd", "cv_RMSE_mean", "cv_RMSE_sd",
               "cv_pr_auc_mean", "cv_pr_auc_sd", "cv_roc_auc_mean", "cv_roc_auc_sd"}
-
-
-# ---- configuration, events, the trained suite ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SuiteConfig:
-    suites: tuple[str, ...] = ("regression", "classification", "weighted")
-    include_ann: bool = True
-    extras: bool = False
-    grouped: bool = False
-    cv_folds: int = 0
-    binning: str = "top1"
-    test_size: float = 0.2
-    seed: int = 42
-    max_rows: int | None = None
-
-    def __post_init__(self):
-        object.__setattr__(self, "suites", tuple(self.suites))
-        unknown = [s for s in self.suites if s not in S.SUITES]
-        if unknown or not self.suites:
-            raise ValueError(f"suites must be a non-empty subset of {list(S.SUITES)}, got {list(self.suites)}")
-        if self.binning not in BINNINGS:
-            raise ValueError(f"binning must be one of {list(BINNINGS)}, got {self.binning!r}")
-        if self.cv_folds == 1 or self.cv_folds < 0:
-            raise ValueError("cv_folds must be 0 (off) or at least 2")
-        if not 0.0 < self.test_size < 1.0:
-            raise ValueError("test_size must be between 0 and 1")
-        if self.max_rows is not None and self.max_rows < MIN_ROWS:
-            raise ValueError(f"max_rows must be at least {MIN_ROWS}")
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["suites"] = list(self.suites)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "SuiteConfig":
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**{**known, "suites": tuple(known.get("suites", cls.suites))})
-
-    def key(self) -> str:
-        """Stable short hash of the settings (the store's folder key)."""
-        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-@dataclass
-class ProgressEvent:
-    model: str
-    suite: str
-    status: str            # "started" | "finished" | "failed"
-    seconds: float
-    done: int
-    total: int
-    error: str | None = None
-    cpu_s: float | None = None     # CPU seconds the task used where it ran (executors that measure it)
-
-
-@dataclass(eq=False)
-class TrainedSuite:
-    config: SuiteConfig
-    fingerprint: str
-    feature_names: list[str]
-    popular_threshold: float
-    scaler: StandardScaler
-    models: dict[str, Any]
-    specs: dict[str, S.ModelSpec]
-    regression_table: pd.DataFrame
-    classification_table: pd.DataFrame
-    test_predictions: pd.DataFrame
-    manifest: dict = field(default_factory=dict)
-    intervals: pd.DataFrame = field(default_factory=pd.DataFrame)   # core.uncertainty's table (empty: not computed)
-
-    def regressors(self) -> dict[str, Any]:
-        return {n: m for n, m in self.models.items() if self.specs[n].task == S.REGRESSION}
-
-    def classifiers(self) -> dict[str, Any]:
-        return {n: m for n, m in self.models.items() if self.specs[n].task == S.CLASSIFICATION}
-
-    @property
-    def classes(self) -> list[int]:
-        return list(self.manifest.get("classes", [0, 1]))
-
-    def scaled(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
-        """Raw feature rows -> the standardised float matrix every model takes (plain numpy: fast on one row)."""
-        if isinstance(X, pd.DataFrame):
-            missing = [c for c in self.feature_names if c not in X.columns]
-            if missing:
-                raise ValueError(f"the rows lack the feature column(s) {missing} these models were trained on")
-            raw = X[self.feature_names].to_numpy(dtype=float)
-        else:
-            raw = np.asarray(X, dtype=float)
-            if raw.ndim == 1:
-                raw = raw.reshape(1, -1)
-            if raw.shape[1] != len(self.feature_names):
-                raise ValueError(f"expected {len(self.feature_names)} feature columns, got {raw.shape[1]}")
-        return (raw - self.scaler.mean_) / self.scaler.scale_
-
-    def predict_popularity(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Predicted popularity: rows of X × every regressor (raw features in, scaled once inside)."""
-        x = self.scaled(X)
-        index = X.index if isinstance(X, pd.DataFrame) else None
-        return pd.DataFrame({name: predict_regression(self.specs[name].kind, model, x)
-                             for name, model in self.regressors().items()}, index=index)
-
-    def predict_hit_proba(self, X: pd.DataFrame) -> pd.DataFrame:
-        """P(popular) — the top class — for rows of X × every classifier."""
-        x = self.scaled(X)
-        index = X.index if isinstance(X, pd.DataFrame) else None
-        classes = self.classes
-        return pd.DataFrame({name: predict_class_proba(self.specs[name].kind, model, x, classes)[:, -1]
-                             for name, model in self.classifiers().items()}, index=index)
-
-
-# ---- predicting with any kind of model -------------------------------------------------------------------------------
-
-def predict_regression(kind: str, model: Any, x: np.ndarray) -> np.ndarray:
-    if kind == S.KIND_KERAS:
-        return ann.predict_network(model, x).reshape(-1).astype(float)
-    return np.asarray(model.predict(x), dtype=float).reshape(-1)
-
-
-def predict_class_proba(kind: str, model: Any, x: np.ndarray, classes: list[int]) -> np.ndarray:
-    """(n, len(classes)) probabilities in `classes` order."""
-    if kind == S.KIND_KERAS:
-        return ann.network_probabilities(ann.predict_network(model, x))
-    proba = np.asarray(model.predict_proba(x), dtype=float)
-    model_classes = list(getattr(model, "classes_", classes))
-    if model_classes == list(classes):
-        return proba
-    out = np.zeros((len(x), len(classes)))
-    for j, c in enumerate(model_classes):
-        out[:, list(classes).index(int(c))] = proba[:, j]
-    return out
-
-
-def predict_classes(kind: str, model: Any, x: np.ndarray, proba: np.ndarray, classes: list[int]) -> np.ndarray:
-    """Class predictions as the report scored them: `model.predict` (networks: P > 0.5 / argmax)."""
-    if kind == S.KIND_KERAS:
-        if proba.shape[1] == 2:
-            return np.where(proba[:, 1] > 0.5, classes[1], classes[0])
-        return np.asarray(classes)[np.argmax(proba, axis=1)]
-    return np.asarray(model.predict(x)).astype(int)
 
 
 # ---- data preparation ------------------------------------------------------------------------------------------------
@@ -295,11 +147,11 @@ def _split(frame: pd.DataFrame, config: SuiteConfig) -> tuple[np.ndarray, np.nda
 def _class_target(y_train: np.ndarray, y_test: np.ndarray, binning: str) -> tuple[np.ndarray, np.ndarray, list,
                                                                                    float, list[float]]:
     """(y_class train, test, classes, popular threshold, bin edges). Cuts come from the TRAINING popularity only."""
-    if binning == "top1":
+    if binning == BINNING_TOP1:
         # the report: quantile 0.99 of popularity (73 on its data) and np.digitize(popularity, [73])
         edges = [float(np.percentile(y_train, TOP_PERCENTILE))]
     else:
-        n_bins = {"2bin": 2, "3bin": 3}[binning]
+        n_bins = BIN_COUNTS[binning]
         edges = sorted(set(float(q) for q in np.percentile(y_train, np.linspace(0, 100, n_bins + 1)[1:-1])))
         # np.digitize puts value == edge in the upper bin; an edge at the minimum would leave the lowest bin empty
         edges = [e for e in edges if e > float(np.min(y_train))] or [float(np.percentile(y_train, 50)) + 0.5]
@@ -313,7 +165,7 @@ def _classification_problem(yc_train: np.ndarray, classes: list[int], threshold:
     counts = np.bincount(yc_train, minlength=len(classes))
     if (counts == 0).any():
         empty = [c for c in classes if counts[c] == 0]
-        if binning == "top1":
+        if binning == BINNING_TOP1:
             what = (f"no popular song (popularity ≥ {threshold:g})" if 1 in empty
                     else f"only popular songs (popularity ≥ {threshold:g})")
             return (f"the training split holds {what} among its {len(yc_train):,} rows, so a classifier cannot "
@@ -325,7 +177,7 @@ def _classification_problem(yc_train: np.ndarray, classes: list[int], threshold:
 
 def _few_positives_note(yc_train: np.ndarray, threshold: float, binning: str) -> str | None:
     """Small data: the 99th-percentile rule leaves a handful of popular songs, too few for stable metrics."""
-    positives = int(np.sum(yc_train == 1)) if binning == "top1" else 0
+    positives = int(np.sum(yc_train == 1)) if binning == BINNING_TOP1 else 0
     if 0 < positives < FEW_POSITIVES:
         return (f"only {positives} popular songs (popularity ≥ {threshold:g}) in the training split: the classifiers "
                 "learn from a handful of examples, so their minority-class metrics are rough estimates")
@@ -416,23 +268,18 @@ def _fit_and_evaluate(task: _Task, data: _Prepared, inner_jobs: int) -> _Outcome
         fit_start = time.perf_counter()
         estimator.fit(X_fit, y_fit, **fit_kwargs)
         fit_s = time.perf_counter() - fit_start
-        # a network travels back as its .keras bytes + numpy pass: whoever stores the suite never imports TensorFlow
-        model = ann.TrainedNetwork.from_keras(estimator.model_) if spec.kind == S.KIND_KERAS else estimator
-        info: dict[str, Any] = {}
-        if spec.kind == S.KIND_KERAS:
-            info["epochs"] = estimator.epochs_
-            info["val_loss"] = (estimator.history_.get("val_loss") or [math.nan])[-1]
-        if hasattr(model, "alpha_"):
-            info["alpha"] = float(model.alpha_)
+        kind = kinds.adapter(spec.kind)
+        model = kind.fitted(estimator)
+        info: dict[str, Any] = kind.fit_info(estimator)
         predict_start = time.perf_counter()
         if spec.task == S.REGRESSION:
-            output = predict_regression(spec.kind, model, X_eval)
+            output = kind.predict(model, X_eval)
             y_pred = None
         else:
-            output = predict_class_proba(spec.kind, model, X_eval, data.classes)
+            output = kind.predict_proba(model, X_eval, data.classes)
         predict_s = time.perf_counter() - predict_start
         if spec.task == S.CLASSIFICATION:
-            y_pred = predict_classes(spec.kind, model, X_eval, output, data.classes)
+            y_pred = kind.predict_classes(model, X_eval, output, data.classes)
         scores = None
         if task.fold is not None:
             _, eval_rows = data.folds[spec.task][task.fold]
@@ -502,9 +349,9 @@ def train_suite(frame: pd.DataFrame, config: SuiteConfig, fingerprint: str,
                 executor: Executor | None = None) -> TrainedSuite:
     """Train every model the config selects (or `specs`, for tests) and evaluate it on the held-out split.
 
-    `executor(tasks, data, on_start, on_done) -> workers` runs the tasks somewhere else (core.jobs: on Dask) and calls
-    the callbacks in this thread; without one, an in-process joblib pool of `n_jobs` runs them. An executor may raise
-    to abandon the run (a cancelled job): nothing is returned then."""
+    `executor(tasks, data, on_start, on_done) -> workers` runs the tasks somewhere else (core.models.jobs: on Dask) and
+    calls the callbacks in this thread; without one, an in-process joblib pool of `n_jobs` runs them. An executor may
+    raise to abandon the run (a cancelled job): nothing is returned then."""
     wall_start = time.perf_counter()
     created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     features = _frame_features(frame)
@@ -547,8 +394,8 @@ def train_suite(frame: pd.DataFrame, config: SuiteConfig, fingerprint: str,
         warnings_list.extend(cv_notes)
         share = (config.cv_folds - 1) / config.cv_folds
         tasks += [_Task(spec, fold=k, n_folds=config.cv_folds, estimate_s=spec.estimated_seconds(len(X_train)) * share)
-                  for spec in selected if spec.kind != S.KIND_KERAS for k in range(config.cv_folds)]
-        if any(spec.kind == S.KIND_KERAS for spec in selected):
+                  for spec in selected if kinds.adapter(spec.kind).cross_validates for k in range(config.cv_folds)]
+        if not all(kinds.adapter(spec.kind).cross_validates for spec in selected):
             warnings_list.append("cross-validation skips the networks (k more trainings of the slowest models); "
                                  "their CV cells stay empty")
     # Longest processing time first: the two ~30 s boosters start at once instead of finishing last.
@@ -615,7 +462,7 @@ def _assemble(config, fingerprint, features, threshold, edges, classes, scaler, 
             else:
                 row.update(metrics.classification_metrics(data.yc_test, outcome.y_pred, outcome.output, classes))
                 if spec.report_threshold == S.THRESHOLD_F1_BEST and len(classes) == 2 and math.isfinite(
-                        row["best_threshold"]):  # the report scored its networks at this cut (core.suites says why)
+                        row["best_threshold"]):  # the report scored its networks at this cut (core.models.suites: why)
                     called = np.where(outcome.output[:, -1] >= row["best_threshold"], classes[-1], classes[0])
                     row.update(metrics.report_classification_metrics(data.yc_test, called))
                 predictions[schema.CLASSIFICATION_PREFIX + spec.name] = outcome.output[:, -1]
@@ -652,7 +499,8 @@ def _assemble(config, fingerprint, features, threshold, edges, classes, scaler, 
         "feature_names": list(features),
         "target": schema.TARGET,
         "popular_threshold": float(threshold),
-        "threshold_rule": ("popularity ≥ the 99th percentile of the training popularity" if config.binning == "top1"
+        "threshold_rule": ("popularity ≥ the 99th percentile of the training popularity"
+                           if config.binning == BINNING_TOP1
                            else f"{config.binning}: quantile cuts of the training popularity"),
         "bin_edges": [float(e) for e in edges],
         "classes": [int(c) for c in classes],
@@ -662,7 +510,8 @@ def _assemble(config, fingerprint, features, threshold, edges, classes, scaler, 
         "seeds": {"split": config.seed, "models": config.seed,
                   "report_fixed": {"DECISION TREE CLASSIFIER": 40, "RANDOM FOREST CLASSIFIER": 70}},
         "models": model_info,
-        "versions": library_versions(include_keras=any(s.kind == S.KIND_KERAS for s in selected)),
+        "versions": kinds.library_versions(include_keras=any(kinds.adapter(s.kind).needs_tensorflow
+                                                             for s in selected)),
         "training": {"wall_s": wall_s, "workers": workers, "backend": backend,
                      "scaler": "StandardScaler fitted on the training split"},
         "warnings": warnings_list,
@@ -704,60 +553,3 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, bool)):
         return value
     return repr(value)
-
-
-def library_versions(include_keras: bool = False) -> dict[str, str]:
-    """Versions a stored suite depends on (artifacts refuses to load models written by other versions)."""
-    import pyarrow
-    import scipy
-    import sklearn
-    import skops
-    import xgboost
-
-    versions = {"python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
-                "scikit-learn": sklearn.__version__, "xgboost": xgboost.__version__, "skops": skops.__version__,
-                "scipy": scipy.__version__, "pyarrow": pyarrow.__version__}
-    if include_keras:
-        from core import ann
-
-        versions.update(ann.keras_versions())
-    return versions
-
-
-# ---- command line helpers (python -m core train lives in core.jobs) --------------------------------------------------
-
-SUITE_CHOICES = {"regression": ("regression",), "classification": ("classification", "weighted"),
-                 "all": ("regression", "classification", "weighted")}
-
-
-def _load_data(path: Path | None) -> tuple[pd.DataFrame, str, str]:
-    """(frame, fingerprint, label) from a CSV through the data layer, or the twin."""
-    from core import sources
-
-    if path is not None:
-        dataset = sources.load_csv(path, name=path.name)
-    else:
-        dataset = sources.twin_dataset()
-    return dataset.frame, dataset.fingerprint, dataset.report.name
-
-
-def format_tables(suite: TrainedSuite) -> str:
-    """The regression and classification tables as the report prints them, plus the honest columns."""
-    parts = []
-    pd_options = ("display.width", 200, "display.max_columns", 30, "display.float_format", "{:.4f}".format)
-    with pd.option_context(*pd_options):
-        reg = suite.regression_table
-        if len(reg):
-            cols = [c for c in ("MSE", "MAE", "R2 Score", "RMSE", "cv_R2_mean", "cv_R2_sd", "fit_s") if c in reg]
-            parts.append("Regression (test split)\n" + reg[cols].to_string())
-        cls = suite.classification_table
-        if len(cls):
-            report_cols = list(metrics.REPORT_CLASSIFICATION_METRICS)
-            honest = [c for c in ("roc_auc", "pr_auc", "balanced_accuracy", "mcc", "minority_recall",
-                                  "best_threshold", "minority_f1_best", "cv_pr_auc_mean", "fit_s") if c in cls]
-            parts.append("Classification — the report's metrics\n" + cls[report_cols].to_string())
-            parts.append("Classification — metrics that see the popular minority\n" + cls[honest].to_string())
-        failed = {n: e for t in (reg, cls) if len(t) for n, e in t.loc[t["status"] != STATUS_OK, "error"].items()}
-        if failed:
-            parts.append("Failed:\n" + "\n".join(f"  {name}: {error}" for name, error in failed.items()))
-    return "\n\n".join(parts)

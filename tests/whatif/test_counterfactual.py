@@ -4,25 +4,23 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import counterfactual as CF, scoring
+from core.whatif import counterfactual as CF
+from core.whatif.plausibility import build_plausibility_index, check_plausibility
+from core.whatif.scorer import Scorer, score_song
+from core.whatif.sliders import median_song, slider_specs
 
 
 @pytest.fixture(scope="module")
-def world(twin_small):
-    from core import training
-
-    suite = training.train_suite(twin_small, training.SuiteConfig(include_ann=False, suites=("regression",
-                                                                                              "classification")),
-                                 "test-fingerprint", n_jobs=1)
-    scorer = scoring.Scorer(suite)
-    specs = scoring.slider_specs(twin_small, scorer.feature_names)
+def world(twin_small, small_suite):
+    scorer = Scorer(small_suite)
+    specs = slider_specs(twin_small, scorer.feature_names)
     return {"frame": twin_small, "scorer": scorer, "specs": specs, "space": CF.search_space(twin_small, specs),
-            "index": scoring.build_plausibility_index(twin_small, scorer.feature_names),
-            "song": scoring.median_song(twin_small, specs)}
+            "index": build_plausibility_index(twin_small, scorer.feature_names),
+            "song": median_song(twin_small, specs)}
 
 
 def _mean_popularity(scorer, song) -> float:
-    return float(scoring.score_song(scorer, song, False).model_popularity.mean())
+    return float(score_song(scorer, song, False).model_popularity.mean())
 
 
 def test_the_change_found_is_feasible_reaches_the_goal_and_no_smaller_single_change_does(world):
@@ -37,7 +35,7 @@ def test_the_change_found_is_feasible_reaches_the_goal_and_no_smaller_single_cha
     for name in moved:
         assert space.low[name] <= changed[name] <= space.high[name]
         assert space.specs[name].snap(changed[name]) == pytest.approx(changed[name])
-    assert not scoring.check_plausibility(index, changed, world["frame"]).is_unusual
+    assert not check_plausibility(index, changed, world["frame"]).is_unusual
     # reaches the goal, by the page's own scoring
     before, after = _mean_popularity(scorer, song), _mean_popularity(scorer, changed)
     assert after >= before + goal.points - 1e-9
@@ -55,7 +53,7 @@ def test_the_change_found_is_feasible_reaches_the_goal_and_no_smaller_single_cha
         x = np.vstack([scorer.song_matrix(c) for c in candidates])
         reaching = scorer.popularity(x, regressors).mean(axis=1) >= before + goal.points - 1e-9
         for candidate in np.asarray(candidates)[reaching]:
-            assert scoring.check_plausibility(index, candidate).is_unusual, (name, candidate[name])
+            assert check_plausibility(index, candidate).is_unusual, (name, candidate[name])
 
 
 def test_the_result_lists_every_model_before_and_after_and_how_many_agree(world):

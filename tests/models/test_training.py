@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from sklearn.utils.class_weight import compute_class_weight
 
-from core import metrics, schema
-from core import suites as S
-from core.jobs import main_train
-from core.training import CLASSIFICATION_COLUMNS, REGRESSION_COLUMNS, SuiteConfig, TrainedSuite, train_suite
+from core import schema
+from core.models import metrics, suites as S
+from core.models.cli import main_train
+from core.models.config import SuiteConfig, TrainedSuite
+from core.models.training import CLASSIFICATION_COLUMNS, REGRESSION_COLUMNS, train_suite
 
 ROWS = 3_000
 CONFIG = SuiteConfig(include_ann=False)
@@ -113,12 +114,11 @@ def test_a_spec_scored_at_the_f1_best_threshold_fills_the_report_columns_at_that
         assert table.loc[tuned.name, column] == pytest.approx(table.loc[logistic.name, column])
 
 
-def test_test_predictions_hold_every_model_and_match_predicting_again(run, frame):
+def test_test_predictions_hold_every_model_and_match_predicting_again(run, frame, engine_predictions):
     suite, _, _ = run
     predictions = suite.test_predictions
     rows = frame.loc[predictions.index[:40], suite.feature_names]
-    popularity = suite.predict_popularity(rows)
-    hit = suite.predict_hit_proba(rows)
+    popularity, hit = engine_predictions(suite, rows)
     assert list(popularity.columns) == list(suite.regressors()) and list(hit.columns) == list(suite.classifiers())
     for name in popularity.columns:
         np.testing.assert_allclose(popularity[name], predictions.loc[rows.index, "reg::" + name], rtol=1e-9)
@@ -127,12 +127,13 @@ def test_test_predictions_hold_every_model_and_match_predicting_again(run, frame
     assert ((hit >= 0) & (hit <= 1)).all().all()
 
 
-def test_one_row_scoring_works_on_a_plain_frame(run, frame):
+def test_one_row_scoring_works_on_a_plain_frame(run, frame, engine_predictions):
     suite, _, _ = run
     one = frame.iloc[[0]][suite.feature_names]
-    assert suite.predict_popularity(one).shape == (1, len(suite.regressors()))
+    popularity, _ = engine_predictions(suite, one)
+    assert popularity.shape == (1, len(suite.regressors()))
     with pytest.raises(ValueError, match="lack the feature"):
-        suite.predict_popularity(one.drop(columns=["tempo"]))
+        engine_predictions(suite, one.drop(columns=["tempo"]))
 
 
 def test_progress_reaches_the_callers_thread_once_started_and_once_finished_per_model(run):
@@ -225,7 +226,7 @@ def test_cross_validation_adds_mean_and_sd_columns(frame):
     assert len([e for e in events if e.status == "finished"]) == 2 + 2 * 3
 
 
-def test_three_quantile_bins(frame):
+def test_three_quantile_bins(frame, engine_predictions):
     config = SuiteConfig(suites=("classification",), include_ann=False, binning="3bin")
     specs = [S.SPECS_BY_NAME[n] for n in ("LOGISTIC REGRESSION", "DUMMY CLASSIFIER (most frequent)")]
     suite = train_suite(frame, config, "bins", n_jobs=1, specs=specs)
@@ -234,7 +235,7 @@ def test_three_quantile_bins(frame):
     assert suite.popular_threshold == suite.manifest["bin_edges"][-1]
     row = suite.classification_table.loc["LOGISTIC REGRESSION"]
     assert row["status"] == "ok" and 0.5 < row["roc_auc"] < 1
-    proba = suite.predict_hit_proba(frame.iloc[:5])
+    _, proba = engine_predictions(suite, frame.iloc[:5])
     assert ((proba >= 0) & (proba <= 1)).all().all()
 
 

@@ -9,7 +9,7 @@ from sklearn.metrics import (accuracy_score, average_precision_score, balanced_a
                              matthews_corrcoef, mean_absolute_error, mean_squared_error, precision_score, r2_score,
                              recall_score, roc_auc_score)
 
-from core import metrics
+from core.models import metrics
 
 
 @pytest.fixture(scope="module")

@@ -18,11 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import suites as S
-from core.artifacts import (FORMAT_VERSION, MANIFEST, SKOPS_TRUSTED_TYPES, ArtifactError, ArtifactStore, sha256_of)
-from core.training import SuiteConfig, train_suite
+from core.models import suites as S
+from core.models.config import SuiteConfig
+from core.models.store import FORMAT_VERSION, MANIFEST, SKOPS_TRUSTED_TYPES, ArtifactError, ArtifactStore, sha256_of
+from core.models.training import train_suite
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG = SuiteConfig(include_ann=False, max_rows=1_500)
 NAMES = ("Dummy (mean)", "Linear Regression", "XGBoost", "LOGISTIC REGRESSION", "RANDOM FOREST CLASSIFIER")
 

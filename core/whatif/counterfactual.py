@@ -25,7 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core import scoring
+from core.whatif.plausibility import PlausibilityIndex, check_plausibility
+from core.whatif.scorer import Scorer
+from core.whatif.sliders import SliderSpec
 
 MOVABLE = ("acousticness", "danceability", "duration_ms", "energy", "instrumentalness", "liveness", "loudness",
            "speechiness", "tempo", "valence")
@@ -55,7 +57,7 @@ class Goal:
 class SearchSpace:
     """Per movable feature: its slider, the realistic range (on the slider grid), its sd and its grid of values."""
 
-    specs: Mapping[str, scoring.SliderSpec]
+    specs: Mapping[str, SliderSpec]
     low: Mapping[str, float]
     high: Mapping[str, float]
     scale: Mapping[str, float]
@@ -70,7 +72,7 @@ class SearchSpace:
                          if n in after and float(after[n]) != float(before[n])))
 
 
-def _inward(spec: scoring.SliderSpec, value: float, up: bool) -> float:
+def _inward(spec: SliderSpec, value: float, up: bool) -> float:
     """The slider value nearest `value` that does not leave [value, …) (up) or (…, value] (down)."""
     if spec.is_choice:
         options = np.asarray(spec.options, dtype=float)
@@ -81,7 +83,7 @@ def _inward(spec: scoring.SliderSpec, value: float, up: bool) -> float:
     return float(round(min(max(snapped, spec.min), spec.max), spec.decimals))
 
 
-def _snap_many(spec: scoring.SliderSpec, values: np.ndarray) -> np.ndarray:
+def _snap_many(spec: SliderSpec, values: np.ndarray) -> np.ndarray:
     """SliderSpec.snap for an array of values (the nearest option of a choice slider, else the step grid)."""
     values = np.clip(np.asarray(values, dtype=float), spec.min, spec.max)
     if spec.is_choice:
@@ -95,7 +97,7 @@ def _snap_many(spec: scoring.SliderSpec, values: np.ndarray) -> np.ndarray:
     return np.round(np.clip(snapped, spec.min, spec.max), spec.decimals)
 
 
-def search_space(frame: pd.DataFrame, specs: Sequence[scoring.SliderSpec]) -> SearchSpace:
+def search_space(frame: pd.DataFrame, specs: Sequence[SliderSpec]) -> SearchSpace:
     """The realistic range of every movable feature of this data (1st–99th percentile, snapped inward)."""
     chosen = {s.name: s for s in specs if s.name in MOVABLE and s.name in frame}
     low, high, scale, grids = {}, {}, {}, {}
@@ -120,7 +122,7 @@ def search_space(frame: pd.DataFrame, specs: Sequence[scoring.SliderSpec]) -> Se
 
 # ---- the goal as a number -------------------------------------------------------------------------------------------
 
-def reference_classifier(scorer: scoring.Scorer) -> str | None:
+def reference_classifier(scorer: Scorer) -> str | None:
     """The voting classifier with the best test PR-AUC (the one whose verdict the hit goal asks for)."""
     table = getattr(scorer.suite, "classification_table", None)
     voters = list(scorer.voters)
@@ -133,14 +135,14 @@ def reference_classifier(scorer: scoring.Scorer) -> str | None:
     return voters[0]
 
 
-def real_regressors(scorer: scoring.Scorer) -> list[str]:
+def real_regressors(scorer: Scorer) -> list[str]:
     return [n for n in scorer.regressor_names if n not in scorer.baselines]
 
 
 class _Objective:
     """The goal's number for many candidate songs at once, and the value it has to reach."""
 
-    def __init__(self, scorer: scoring.Scorer, goal: Goal, song: Mapping[str, float]):
+    def __init__(self, scorer: Scorer, goal: Goal, song: Mapping[str, float]):
         self.scorer, self.goal = scorer, goal
         self.feature_names = list(scorer.feature_names)
         self.base = np.array([float(song[n]) for n in self.feature_names])
@@ -167,8 +169,8 @@ class _Objective:
         return values >= self.target - 1e-12
 
 
-def _plausible(index: scoring.PlausibilityIndex, raw: np.ndarray, feature_names: Sequence[str]) -> np.ndarray:
-    """The plausibility check of scoring.check_plausibility, for many songs at once."""
+def _plausible(index: PlausibilityIndex, raw: np.ndarray, feature_names: Sequence[str]) -> np.ndarray:
+    """The plausibility check of check_plausibility, for many songs at once."""
     order = [list(feature_names).index(n) for n in index.feature_names]
     x = (raw[:, order] - index.mean) / index.scale
     distances, _ = index.neighbours.kneighbors(x, n_neighbors=index.k)
@@ -223,7 +225,7 @@ class Counterfactual:
         return ", ".join(step.text for step in self.steps)
 
 
-def _value_text(spec: scoring.SliderSpec, value: float) -> str:
+def _value_text(spec: SliderSpec, value: float) -> str:
     return spec.format_value(value).replace("-", "−")
 
 
@@ -238,7 +240,7 @@ def _steps(space: SearchSpace, before: Mapping[str, float], after: Mapping[str, 
     return steps
 
 
-def _predictions(scorer: scoring.Scorer, before: Mapping[str, float], after: Mapping[str, float]) -> pd.DataFrame:
+def _predictions(scorer: Scorer, before: Mapping[str, float], after: Mapping[str, float]) -> pd.DataFrame:
     """Every model's prediction for the song and the changed song (both rows scored in one call per model)."""
     x = np.vstack([scorer.song_matrix(before), scorer.song_matrix(after)])
     popularity, proba = scorer.popularity(x), scorer.hit_proba(x)
@@ -317,7 +319,7 @@ def _multi_grid(space: SearchSpace, song: Mapping[str, float], features: Sequenc
     return np.array(list(itertools.product(*per_feature)), dtype=float)
 
 
-def search(scorer: scoring.Scorer, space: SearchSpace, index: scoring.PlausibilityIndex, song: Mapping[str, float],
+def search(scorer: Scorer, space: SearchSpace, index: PlausibilityIndex, song: Mapping[str, float],
            goal: Goal, frame: pd.DataFrame | None = None, max_features: int = MAX_FEATURES) -> Counterfactual:
     """The smallest realistic change of 1 to `max_features` movable features that reaches the goal (see the module)."""
     song = {n: float(song[n]) for n in scorer.feature_names}
@@ -448,7 +450,7 @@ def _finish(scorer, space, index, song, changed, objective: _Objective, cost: fl
     steps = _steps(space, song, changed)
     if not message:
         message = _found_sentence(objective, steps, after)
-    nearest = scoring.check_plausibility(index, changed, frame).nearest
+    nearest = check_plausibility(index, changed, frame).nearest
     return Counterfactual(objective.goal, True, dict(song), dict(changed), steps, cost, objective.target,
                           objective.before, after, objective.classifier if objective.goal.kind == HIT else None,
                           message, predictions, agreement, agreement_text, nearest)

@@ -5,7 +5,7 @@ import pytest
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.svm import LinearSVC
 
-from core import suites as S
+from core.models import suites as S
 
 # Copied from the report's notebook cells (the `models` and `models_to_be_deployed` dicts).
 REPORT_REGRESSION = {

@@ -16,7 +16,7 @@ The cluster: `SPOTIFY_DASK_SCHEDULER=tcp://HOST:PORT` (or `scheduler=`) connects
 first job starts an embedded one — a scheduler and one single-threaded worker process per core, as `dask`
 subprocesses (`SubprocessCluster`): a LocalCluster's spawned workers would re-import Streamlit's main module. The
 embedded scheduler closes itself after IDLE_TIMEOUT of idleness, and the scheduler and workers close within seconds
-of their starter's death (core.jobs_watchdog); the next job starts it again.
+of their starter's death (core.models.jobs_watchdog); the next job starts it again.
 """
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ from typing import Any
 
 import pandas as pd
 
-from core import jobs_watchdog, training
-from core.training import SuiteConfig
+from core.models import jobs_watchdog, training
+from core.models.config import ProgressEvent, SuiteConfig
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 ACTIVE = (QUEUED, RUNNING)
@@ -432,7 +432,7 @@ class JobManager:
                  executor_factory: Callable[..., training.Executor] | None = None):
         """`executor_factory(record, cancelled, on_plan)`: tests on tiny data may run tasks in-process instead of on
         Dask; the app and the CLI never pass one."""
-        from core.artifacts import default_store
+        from core.models.store import default_store
 
         self.store_root = Path(store_root) if store_root is not None else default_store()
         self.files = JobFiles(self.store_root)
@@ -470,7 +470,7 @@ class JobManager:
             with self._lock, self.files.lock(fingerprint, key):
                 return self._join_or_start(frame, fingerprint, config, data_label)
         except OSError as error:
-            from core.artifacts import ArtifactError
+            from core.models.store import ArtifactError
 
             raise ArtifactError(f"cannot write training jobs to the store at {self.store_root} "
                                 f"({error.strerror or error}); set SPOTIFY_STORE or --store to a writable folder"
@@ -551,7 +551,7 @@ class JobManager:
                 record.plan = {task.label: task.estimate_s for task in tasks}
             save()
 
-        def on_event(event: training.ProgressEvent) -> None:
+        def on_event(event: ProgressEvent) -> None:
             with lock:
                 now = time.time()
                 record.done, record.total = event.done, event.total
@@ -579,7 +579,7 @@ class JobManager:
             suite = training.train_suite(frame, config, record.fingerprint, progress=on_event, executor=executor)
             if cancelled():
                 raise JobCancelled()
-            from core.artifacts import ArtifactStore
+            from core.models.store import ArtifactStore
 
             path = ArtifactStore(self.store_root).save(suite)
             with lock:
@@ -606,7 +606,7 @@ class JobManager:
 
 
 def _failure_sentence(error: BaseException) -> str:
-    from core.artifacts import ArtifactError
+    from core.models.store import ArtifactError
 
     if isinstance(error, (ClusterUnavailable, ArtifactError, ValueError)):
         return str(error)
@@ -628,126 +628,3 @@ def in_process_executor(record: JobRecord, cancelled: Callable[[], bool], on_pla
         return n_jobs
 
     return execute
-
-
-# ---- command line: python -m core train | jobs -----------------------------------------------------------------------
-
-def main_train(args) -> int:
-    """`python -m core train`: submit (or join) the job for these settings, print its progress, then its tables."""
-    import sys
-
-    from core import artifacts
-
-    try:
-        config = SuiteConfig(suites=training.SUITE_CHOICES[args.suite], include_ann=not args.no_ann,
-                             extras=args.extras, grouped=args.grouped, cv_folds=args.cv or 0, max_rows=args.max_rows,
-                             binning=getattr(args, "binning", "top1"))
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    try:
-        frame, fingerprint, label = training._load_data(args.data)
-    except FileNotFoundError:
-        print(f"error: {args.data} does not exist", file=sys.stderr)
-        return 2
-    except ValueError as error:  # the data layer's DataError is a ValueError with readable sentences
-        print(f"error: {args.data} could not be loaded.\n{error}", file=sys.stderr)
-        return 2
-    manager = JobManager(getattr(args, "store", None), scheduler=getattr(args, "scheduler", None))
-    try:
-        return _train_and_report(manager, frame, fingerprint, label, config, artifacts)
-    except artifacts.ArtifactError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    finally:
-        manager.close()
-
-
-def _train_and_report(manager: JobManager, frame, fingerprint: str, label: str, config: SuiteConfig,
-                      artifacts) -> int:
-    import sys
-
-    record, started = manager.submit(frame, fingerprint, config, label)
-    if started:
-        print(f"training on {label}: {len(frame):,} rows, fingerprint {fingerprint}, settings {config.key()}, "
-              f"on {manager.where}", flush=True)
-    else:
-        owner = record.owner
-        print(f"joining the job already {record.status} for these settings (since "
-              f"{time.strftime('%H:%M:%S', time.localtime(record.submitted_at))}, run by process {owner.get('pid')} "
-              f"on {owner.get('host')}); nothing is trained twice", flush=True)
-    printed = finished = 0
-
-    def show(current: JobRecord) -> None:
-        nonlocal printed, finished
-        for event in current.events[printed:]:
-            finished += event["status"] != "started"
-            counter = f"[{finished:>3}/{current.total}]"
-            name = event["model"]
-            if event["status"] == "started":
-                print(f"{counter} started  {name}", flush=True)
-            elif event["status"] == "finished":
-                print(f"{counter} finished {name} in {event['seconds']:.1f} s", flush=True)
-            else:
-                print(f"{counter} FAILED   {name}: {event['error']}", flush=True)
-        printed = len(current.events)
-
-    try:
-        final = manager.wait(fingerprint, config, on_update=show)
-        if final is not None and final.stale:  # the process we joined died: run it here instead
-            print(f"{describe(final)}; starting it again here", flush=True)
-            manager.submit(frame, fingerprint, config, label)
-            started, printed, finished = True, 0, 0
-            final = manager.wait(fingerprint, config, on_update=show)
-    except KeyboardInterrupt:
-        if started:
-            manager.cancel(fingerprint, config)
-            manager.wait(fingerprint, config)
-            print("\ncancelled; nothing was stored", file=sys.stderr)
-        else:
-            print("\nstopped watching; the job goes on in the process that runs it", file=sys.stderr)
-        return 130
-    if final is None:
-        print("error: the job's record disappeared from the store", file=sys.stderr)
-        return 1
-    print(f"\n{describe(final)}")
-    if final.status != DONE or not final.suite_path:
-        return 1
-    try:
-        tables = artifacts.ArtifactStore(manager.store_root).load_tables(Path(final.suite_path))
-    except artifacts.ArtifactError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"(popular = popularity ≥ {tables.popular_threshold:g}, split: {tables.manifest['split']['kind']})\n")
-    print(training.format_tables(tables))
-    for warning in tables.manifest.get("warnings", []):
-        print(f"warning: {warning}", file=sys.stderr)
-    print(f"\nsaved to {final.suite_path}")
-    return 0
-
-
-def main_jobs(args) -> int:
-    """`python -m core jobs`: every job in the store with its status and progress; `--cancel ID` asks one to stop."""
-    import sys
-
-    manager = JobManager(getattr(args, "store", None))
-    records = manager.jobs()
-    if getattr(args, "cancel", None):
-        match = [r for r in records if r.job_id == args.cancel]
-        if not match or not manager.cancel(match[0].fingerprint, match[0].suite_config):
-            print(f"error: no running job {args.cancel} in {manager.store_root}", file=sys.stderr)
-            return 1
-        print(f"asked job {args.cancel} to stop; it stops within a few seconds and stores nothing")
-        return 0
-    if not records:
-        print(f"no training jobs in {manager.store_root}")
-        return 0
-    from core.comparison.text import describe_config
-
-    for record in records:
-        status = "interrupted" if record.stale else record.status
-        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.submitted_at))
-        print(f"{record.job_id}  {status:<11} {when}  {record.data_label or record.fingerprint}")
-        print(f"    {describe_config(record.suite_config)}")
-        print(f"    {describe(record)}")
-    return 0

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from core import jobs
-from core.training import SuiteConfig
+from core.models import jobs
+from core.models.config import SuiteConfig
 
 CONFIG = SuiteConfig(suites=("regression",), include_ann=False, max_rows=600)
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from core import jobs, training
-from core.artifacts import ArtifactStore
-from core.training import SuiteConfig
+from core.models import jobs, training
+from core.models.config import SuiteConfig
+from core.models.store import ArtifactStore
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FINGERPRINT = "jobs-test"
 QUICK = SuiteConfig(suites=("regression",), include_ann=False, max_rows=1_500)
 
