@@ -72,7 +72,7 @@ def held_out_features(suite: Any, frame: pd.DataFrame, test_predictions: pd.Data
 def regression_permutation_importance(suite: Any, model: str, frame: pd.DataFrame,
                                       test_predictions: pd.DataFrame) -> pd.DataFrame | None:
     """Permutation importance of one stored regressor on (a sample of) its own test set."""
-    from core.training import predict_regression
+    from core.models.kinds import predict_regression
 
     if model not in suite.models or model not in suite.specs:
         return None

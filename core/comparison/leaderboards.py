@@ -19,7 +19,7 @@ def thresholded_regressor_rows(tables: Any) -> pd.DataFrame:
 
     Ranking metrics (ROC-AUC, PR-AUC) and the F1-best threshold use the predicted popularity as the score, so that
     threshold is on the 0–100 popularity scale."""
-    from core import metrics
+    from core.models import metrics
 
     manifest = getattr(tables, "manifest", None) or {}
     predictions = tables.test_predictions

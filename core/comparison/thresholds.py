@@ -75,8 +75,8 @@ def threshold_metrics(y_true: Any, proba: Any, threshold: float) -> ThresholdRes
 
 
 def f1_optimal_threshold(y_true: Any, proba: Any) -> float:
-    """The report's `find_best_threshold_f1` (core.metrics); 0.5 when undefined (no popular song in the test set)."""
-    from core.metrics import find_best_threshold_f1
+    """The report's `find_best_threshold_f1` (core.models.metrics); 0.5 when undefined (no popular song in the test set)."""
+    from core.models.metrics import find_best_threshold_f1
 
     y, p = _as_arrays(y_true, proba)
     if y.min(initial=0) == y.max(initial=0):

@@ -113,7 +113,7 @@ class TrainedSuite:
     classification_table: pd.DataFrame
     test_predictions: pd.DataFrame
     manifest: dict = field(default_factory=dict)
-    intervals: pd.DataFrame = field(default_factory=pd.DataFrame)   # core.uncertainty's table (empty: not computed)
+    intervals: pd.DataFrame = field(default_factory=pd.DataFrame)   # core.comparison.uncertainty's table (empty: not computed)
 
     def regressors(self) -> dict[str, Any]:
         return {n: m for n, m in self.models.items() if self.specs[n].task == REGRESSION}

@@ -36,7 +36,7 @@ from core.models import kinds, metrics, suites as S
 from core.models.config import BINNING_TOP1, BIN_COUNTS, MIN_ROWS, ProgressEvent, SuiteConfig, TrainedSuite
 
 TOP_PERCENTILE = 99.0
-DEFAULT_BACKEND = "threading"  # measured against loky in core/bench/engine.py: no pickling, no TF import per worker
+DEFAULT_BACKEND = "threading"  # measured against loky in benchmarks/engine.py: no pickling, no TF import per worker
 FEW_POSITIVES = 20         # fewer popular songs than this in the training split gets a warning
 STATUS_OK, STATUS_FAILED = "ok", "failed"
 

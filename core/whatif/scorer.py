@@ -1,7 +1,7 @@
 """Every model of a trained suite, ready to score raw feature rows fast: the Scorer (the one prediction API), what it
 says about one song (SongScore, the per-model table), and where a prediction ranks among the data's songs.
 
-The what-if page calls `score_song` on every slider move for every model (≤ 50 ms budget, `core/bench/scoring.py`), so
+The what-if page calls `score_song` on every slider move for every model (≤ 50 ms budget, `benchmarks/scoring.py`), so
 features are scaled with plain numpy and every model runs its kind's one-row path (`core.models.kinds`), which changes
 no number.
 """

@@ -35,7 +35,7 @@ def cls_table():
 
 @pytest.fixture
 def stored_like(cls_table):
-    """An object shaped like artifacts.SuiteTables: tables, test predictions indexed by the frame's rows, manifest."""
+    """An object shaped like config.SuiteTables: tables, test predictions indexed by the frame's rows, manifest."""
     from types import SimpleNamespace
 
     rng = np.random.default_rng(5)

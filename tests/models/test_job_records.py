@@ -32,7 +32,8 @@ def test_records_round_trip_through_their_file(tmp_path):
 
 @pytest.mark.parametrize("text", ["", "{", "[]", '{"fingerprint": 3}', json.dumps({"status": "weird"}),
                                   "[" * 100_000 + "]" * 100_000,
-                                  json.dumps({**_record().to_dict(), "events": "not a list"})])
+                                  json.dumps({**_record().to_dict(), "events": "not a list"})],
+                         ids=["empty", "cut", "list", "wrong-type", "unknown-status", "deep", "bad-events"])
 def test_a_damaged_record_reads_as_none_and_never_blocks_a_new_job(tmp_path, text):
     files = jobs.JobFiles(tmp_path)
     path = tmp_path / jobs.JOBS_DIR / "fp" / f"{CONFIG.key()}.json"
