@@ -174,6 +174,7 @@ def test_the_what_if_scored_csv_is_inert(hostile, hostile_csv, hostile_store, do
     assert "'" + HYPERLINK in _cells(scored)
 
 
+@pytest.mark.slow  # a `python -m core` subprocess imports the model stack
 def test_core_score_writes_an_inert_csv(hostile_csv, hostile_store, tmp_path):
     songs, out = tmp_path / "songs.csv", tmp_path / "scored.csv"
     songs.write_bytes(hostile_csv)

@@ -173,6 +173,7 @@ def test_fingerprint_follows_content_not_index(twin_small):
     assert frame_fingerprint(frame.rename(columns={"energy": "Energy"})) != fingerprint
 
 
+@pytest.mark.slow  # the full 130,663-row twin
 def test_a_full_size_file_loads_fast(twin_full, tmp_path):
     """The bench holds the 1 s budget (median of 3); this guards against falling off the fast path."""
     path = tmp_path / "full.csv"

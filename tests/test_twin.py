@@ -234,6 +234,7 @@ def test_classification_scores_match_the_reports_tables(twin_full):
         rf.ANN_CLASSIFICATION_WEIGHTED["accuracy_score"], abs=0.03)
 
 
+@pytest.mark.slow  # the full 130,663-row twin
 def test_generates_the_full_twin_within_budget():
     generate_twin(n_rows=1_000)  # imports and cached quantile tables
     best = min(_seconds(generate_twin) for _ in range(3))

@@ -50,9 +50,10 @@ def test_a_fresh_store_queues_the_default_suite_without_a_click(monkeypatch, tmp
 
 
 def test_autotrain_off_queues_nothing(monkeypatch, tmp_path, small_twin, in_process_jobs):
-    import time
+    from core import cache
 
+    scheduled = []  # the background check is never even started, so there is nothing to wait for
+    monkeypatch.setattr(cache, "_autotrain_once", lambda *args: scheduled.append(args))
     at = _autotrain_app(monkeypatch, tmp_path, small_twin, "0")
     assert not at.exception
-    time.sleep(2)
-    assert in_process_jobs().jobs() == []
+    assert scheduled == [] and in_process_jobs().jobs() == []

@@ -2,8 +2,7 @@
 the precision–recall chart, and the intervals in the exports."""
 from __future__ import annotations
 
-from tests.app.test_models_page import (_figure, _page, small_config, small_dataset,  # noqa: F401  (fixtures)
-                                        trained_store)
+from tests.app.test_models_page import _figure, _page
 
 
 def _frame_with(at, column: str):
@@ -11,7 +10,7 @@ def _frame_with(at, column: str):
 
 
 def test_the_regression_leaderboard_shows_intervals_and_marks_the_best_and_its_ties(small_dataset, trained_store,
-                                                                                    monkeypatch):  # noqa: F811
+                                                                                    monkeypatch):
     at = _page(small_dataset, trained_store, monkeypatch)
     assert not at.exception, [e.message for e in at.exception]
     board = _frame_with(at, "R² 95 %")
@@ -28,7 +27,7 @@ def test_the_regression_leaderboard_shows_intervals_and_marks_the_best_and_its_t
 
 
 def test_the_classification_leaderboard_has_intervals_brier_and_the_regressors_at_the_cut(
-        small_dataset, trained_store, monkeypatch):  # noqa: F811
+        small_dataset, trained_store, monkeypatch):
     at = _page(small_dataset, trained_store, monkeypatch, tab="classification")
     assert not at.exception, [e.message for e in at.exception]
     board = _frame_with(at, "PR-AUC 95 %")
@@ -48,7 +47,7 @@ def test_the_classification_leaderboard_has_intervals_brier_and_the_regressors_a
     assert set(verdicts["verdict"].str.split().str[0]) <= {"calibrated", "overstates", "understates"}
 
 
-def test_the_exports_hold_the_intervals(small_dataset, trained_store, monkeypatch):  # noqa: F811
+def test_the_exports_hold_the_intervals(small_dataset, trained_store, monkeypatch):
     at = _page(small_dataset, trained_store, monkeypatch, tab="export")
     assert not at.exception, [e.message for e in at.exception]
     assert any("metric intervals (95 %, paired bootstrap)" in m.value for m in at.markdown)

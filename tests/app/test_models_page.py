@@ -9,33 +9,6 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import rerun_until
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "models.py")
-ROWS = 3_000
-
-
-@pytest.fixture(scope="module")
-def small_dataset():
-    from core import sources
-
-    return sources.twin_dataset(n_rows=ROWS, seed=11)
-
-
-@pytest.fixture(scope="module")
-def small_config():
-    from core.models.config import SuiteConfig
-
-    return SuiteConfig(include_ann=False)
-
-
-@pytest.fixture(scope="module")
-def trained_store(tmp_path_factory, small_dataset, small_config) -> Path:
-    """The three report suites without the networks, on 3,000 twin rows: a few seconds."""
-    from core.models.store import ArtifactStore
-    from core.models.training import train_suite
-
-    root = tmp_path_factory.mktemp("store")
-    suite = train_suite(small_dataset.frame, small_config, small_dataset.fingerprint, n_jobs=1)
-    ArtifactStore(root).save(suite)
-    return root
 
 
 def _page(dataset, store: Path, monkeypatch, **query) -> AppTest:

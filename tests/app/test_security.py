@@ -237,21 +237,6 @@ def _page_with_params(page: str, params: dict[str, str], store: Path | None, mon
     return at
 
 
-@pytest.fixture(scope="module")
-def small_store(tmp_path_factory) -> Path:
-    """A suite for the full twin trained on 3,000 rows without the networks: enough for the pages to score."""
-    from core.models import training
-    from core.models.config import SuiteConfig
-    from core.models.store import ArtifactStore
-
-    twin = sources.twin_dataset()
-    store = tmp_path_factory.mktemp("security_store")
-    suite = training.train_suite(twin.frame, SuiteConfig(include_ann=False, max_rows=3_000),
-                                 twin.fingerprint, n_jobs=1)
-    ArtifactStore(store).save(suite)
-    return store
-
-
 def _clear_store_caches() -> None:
     """Stored suites are cached per process; each test points SPOTIFY_STORE somewhere else."""
     import streamlit as st

@@ -11,27 +11,6 @@ APP = str(ROOT / "app.py")
 PAGE = "pages/what_if.py"
 
 
-@pytest.fixture(scope="module")
-def twin():
-    from core import sources
-
-    return sources.twin_dataset()
-
-
-@pytest.fixture(scope="module")
-def small_store(twin, tmp_path_factory):
-    """A store holding a small suite trained on the twin (keyed on the twin's fingerprint, as the app looks it up)."""
-    from core.models import training
-    from core.models.config import SuiteConfig
-    from core.models.store import ArtifactStore
-
-    store = tmp_path_factory.mktemp("store")
-    config = SuiteConfig(include_ann=False, max_rows=3_000)
-    suite = training.train_suite(twin.frame, config, twin.fingerprint, n_jobs=1)
-    ArtifactStore(store).save(suite)
-    return store
-
-
 def open_page(store: Path, monkeypatch, query: dict | None = None) -> AppTest:
     monkeypatch.setenv("SPOTIFY_STORE", str(store))
     at = AppTest.from_file(APP, default_timeout=300)

@@ -1,9 +1,8 @@
 """What-if's "What would it take?" view and the calibration note, in AppTest (small suite on the twin)."""
 from __future__ import annotations
 
-import pytest
 
-from tests.app.test_what_if import open_page, small_store, twin  # noqa: F401  (fixtures)
+from tests.app.test_what_if import open_page
 
 VIEW = "What would it take?"
 
@@ -14,7 +13,7 @@ def _open_view(at, name: str):
     return at.run()
 
 
-def test_a_median_song_gets_a_change_and_apply_moves_the_sliders(small_store, twin, monkeypatch):  # noqa: F811
+def test_a_median_song_gets_a_change_and_apply_moves_the_sliders(small_store, twin, monkeypatch):
     from core.whatif import counterfactual
     from core.whatif.sliders import slider_specs
 
@@ -42,7 +41,7 @@ def test_a_median_song_gets_a_change_and_apply_moves_the_sliders(small_store, tw
     assert all(s.snap(at.session_state[f"wi_{s.name}"]) == at.session_state[f"wi_{s.name}"] for s in specs)
 
 
-def test_a_goal_nothing_realistic_reaches_gets_the_plain_sentence(small_store, monkeypatch):  # noqa: F811
+def test_a_goal_nothing_realistic_reaches_gets_the_plain_sentence(small_store, monkeypatch):
     from core.whatif import counterfactual
 
     at = _open_view(open_page(small_store, monkeypatch), VIEW)
@@ -53,7 +52,7 @@ def test_a_goal_nothing_realistic_reaches_gets_the_plain_sentence(small_store, m
     assert not any(b.key == "wi_cf_apply" for b in at.button)
 
 
-def test_the_hit_goal_names_its_classifier_and_another_can_be_chosen(small_store, monkeypatch):  # noqa: F811
+def test_the_hit_goal_names_its_classifier_and_another_can_be_chosen(small_store, monkeypatch):
     at = _open_view(open_page(small_store, monkeypatch), VIEW)
     assert at.segmented_control(key="wi_cf_goal").value == "hit"
     picker = at.selectbox(key="wi_cf_model")
@@ -65,7 +64,7 @@ def test_the_hit_goal_names_its_classifier_and_another_can_be_chosen(small_store
     assert (f"{other}'s P(popular)" in message or f"Already there: {other} gives this song P(popular)" in message)
 
 
-def test_hit_probabilities_say_whether_their_model_is_calibrated(small_store, monkeypatch):  # noqa: F811
+def test_hit_probabilities_say_whether_their_model_is_calibrated(small_store, monkeypatch):
     at = _open_view(open_page(small_store, monkeypatch), "Hit or not")
     notes = " ".join(c.value for c in at.caption)
     assert "Calibrated" in notes or "Not calibrated" in notes

@@ -15,14 +15,17 @@ from core.models.store import ArtifactError, ArtifactStore, default_store
 from core.models.training import train_suite
 
 CONFIG = SuiteConfig(max_rows=1_200)
-NAMES = ("Dummy (mean)", "Linear Regression", "XGBoost", "ANN", "LOGISTIC REGRESSION", "RANDOM FOREST CLASSIFIER",
-         "ANN CLASSIFIER")
+CLASSICAL = ("Dummy (mean)", "Linear Regression", "XGBoost", "LOGISTIC REGRESSION", "RANDOM FOREST CLASSIFIER")
+NETWORKS = ("ANN", "ANN CLASSIFIER")
+VARIANTS = {"classical": CLASSICAL, "with networks": CLASSICAL + NETWORKS}
 
 
-@pytest.fixture(scope="module")
-def suite(twin_small):
-    """One model of every stored kind (sklearn, XGBoost, Keras) on a small sample."""
-    return train_suite(twin_small, CONFIG, "artifacts-test", n_jobs=1, specs=[S.SPECS_BY_NAME[n] for n in NAMES])
+# Every test runs on both variants; the one with networks imports TensorFlow and fits Keras models, so it is `slow`.
+@pytest.fixture(scope="module", params=["classical", pytest.param("with networks", marks=pytest.mark.slow)])
+def suite(request, twin_small):
+    """One model of every stored kind (sklearn, XGBoost and, in the slow variant, Keras) on a small sample."""
+    return train_suite(twin_small, CONFIG, "artifacts-test", n_jobs=1,
+                       specs=[S.SPECS_BY_NAME[n] for n in VARIANTS[request.param]])
 
 
 @pytest.fixture
@@ -36,15 +39,18 @@ def test_every_model_is_stored_in_its_native_format(stored):
     manifest = json.loads((path / "manifest.json").read_text())
     formats = {name: entry["format"] for name, entry in manifest["model_files"].items()}
     assert formats["XGBoost"] == "xgboost-json" and manifest["model_files"]["XGBoost"]["file"].endswith(".json")
-    assert formats["ANN"] == formats["ANN CLASSIFIER"] == "keras"
-    assert all(manifest["model_files"][name]["inference_file"].endswith(".npz") for name in ("ANN", "ANN CLASSIFIER"))
+    if "ANN" in manifest["model_files"]:
+        assert formats["ANN"] == formats["ANN CLASSIFIER"] == "keras"
+        assert all(manifest["model_files"][name]["inference_file"].endswith(".npz") for name in NETWORKS)
     assert formats["Linear Regression"] == formats["RANDOM FOREST CLASSIFIER"] == "skops"
     assert not list(path.rglob("*.joblib")) and not list(path.rglob("*.pkl"))  # no pickle anywhere in the suite
     assert set(manifest["files"]) == {p.relative_to(path).as_posix() for p in path.rglob("*")
                                       if p.is_file() and p.name != "manifest.json"}
     for key in ("versions", "config", "seeds", "popular_threshold", "split", "feature_names", "models", "created_at"):
         assert key in manifest, key
-    assert {"scikit-learn", "xgboost", "keras", "tensorflow", "numpy"} <= set(manifest["versions"])
+    assert {"scikit-learn", "xgboost", "numpy"} <= set(manifest["versions"])
+    if "ANN" in manifest["model_files"]:  # the Keras versions are recorded when networks are stored
+        assert {"keras", "tensorflow"} <= set(manifest["versions"])
     assert manifest["models"]["XGBoost"]["params"]["n_estimators"] == 100
     assert store.find(suite_fingerprint(manifest), CONFIG) == path
 
@@ -70,6 +76,8 @@ def test_round_trip_predicts_identically(stored, suite, twin_small, engine_predi
     np.testing.assert_array_equal(loaded.scaler.mean_, suite.scaler.mean_)
 
 
+@pytest.mark.parametrize("suite", ["with networks"], indirect=True)
+@pytest.mark.slow
 def test_a_suite_with_networks_loads_and_predicts_without_importing_tensorflow(stored, suite, engine_predictions):
     """The app scores stored networks with their numpy inference pass: no ~3 s TensorFlow import, same predictions."""
     import subprocess

@@ -99,6 +99,7 @@ def test_a_planted_pickle_with_its_hash_updated_never_runs_through_the_store(sto
     assert not marker.exists(), "a planted pickle ran"
 
 
+@pytest.mark.slow  # a `python -m core` subprocess imports the model stack
 def test_a_planted_pickle_with_its_hash_updated_never_runs_through_the_cli(stored, tmp_path):
     store, path = stored
     marker = tmp_path / "pwned"
@@ -328,6 +329,7 @@ def test_a_fuzzed_manifest_only_ever_produces_the_stores_own_error(stored, repla
     (path / MANIFEST).write_text(json.dumps(manifest))
 
 
+@pytest.mark.slow  # a `python -m core` subprocess imports the model stack
 def test_the_cli_answers_a_hash_mismatch_in_one_sentence(stored, tmp_path):
     store, path = stored
     victim = path / _sklearn_entries(path)[0]
@@ -343,6 +345,7 @@ def test_the_cli_answers_a_hash_mismatch_in_one_sentence(stored, tmp_path):
     assert "hash mismatch" in result.stderr and victim.name in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # a `python -m core` subprocess imports the model stack
 def test_the_cli_answers_an_unwritable_output_in_one_sentence(stored, tmp_path):
     store, _ = stored
     songs = tmp_path / "songs.csv"

@@ -18,6 +18,7 @@ from core.eda.columns import analysis_columns
 from core.eda.correlations import correlation_matrix
 from core.eda.filters import select_rows
 from core.eda.popularity import popular_threshold, popularity_profile
+from core.models import suites as S
 from core.models.config import SuiteConfig
 from core.models.store import ArtifactStore
 from core.models.training import train_suite
@@ -220,8 +221,9 @@ def test_the_report_uses_the_suite_the_comparison_page_opens_on(dataset, tmp_pat
     store = ArtifactStore(tmp_path)
     random_split = SuiteConfig(suites=("regression",), include_ann=False)
     grouped = SuiteConfig(suites=("regression",), include_ann=False, grouped=True)
-    for config in (random_split, grouped):
-        store.save(train_suite(dataset.frame, config, dataset.fingerprint, n_jobs=1))
+    for config in (random_split, grouped):  # one model each: the choice of folder is what is tested
+        store.save(train_suite(dataset.frame, config, dataset.fingerprint, n_jobs=1,
+                               specs=[S.SPECS_BY_NAME["Linear Regression"]]))
     assert report.preferred_suite_path(store, dataset.fingerprint) == store.find(dataset.fingerprint, random_split)
     assert report.preferred_suite_path(store, dataset.fingerprint, newest=True) == store.find(dataset.fingerprint,
                                                                                               grouped)

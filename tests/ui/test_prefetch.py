@@ -14,16 +14,28 @@ NETWORK_KERAS_ONLY = {"format": "keras", "file": "00_ann.keras"}
     ([{"model_files": {"ANN": NETWORK_KERAS_ONLY}}], True),                # an older suite needs TensorFlow
 ])
 def test_tensorflow_is_prefetched_only_for_networks_stored_without_a_numpy_pass(stored, keras_expected, monkeypatch):
-    import threading
-
     from core.models import kinds, store
     from core.ui import prefetch
 
-    started, listed = threading.Event(), threading.Event()
+    asked = []
+    monkeypatch.setattr(kinds, "prefetch_keras", lambda: asked.append(True))
+    monkeypatch.setattr(store.ArtifactStore, "list_suites", lambda self: stored)
+    prefetch.import_model_libraries()
+    assert bool(asked) == keras_expected
+
+
+def test_the_prefetch_runs_once_per_server_in_the_background(monkeypatch):
+    import threading
+
+    from core.ui import prefetch
+
+    ran = []
+    done = threading.Event()
     monkeypatch.setattr(prefetch, "PREFETCH_DELAY_S", 0.0)
-    monkeypatch.setattr(kinds, "prefetch_keras", started.set)
-    monkeypatch.setattr(store.ArtifactStore, "list_suites", lambda self: listed.set() or stored)
+    monkeypatch.setattr(prefetch, "import_model_libraries", lambda: ran.append(threading.current_thread()) or done.set())
     prefetch.prefetch_model_libraries.clear()
     prefetch.prefetch_model_libraries()
-    assert listed.wait(timeout=30)
-    assert started.wait(timeout=30 if keras_expected else 2) == keras_expected
+    prefetch.prefetch_model_libraries()  # a second page run: cached, nothing scheduled again
+    assert done.wait(timeout=30)
+    assert len(ran) == 1 and ran[0] is not threading.main_thread()
+    prefetch.prefetch_model_libraries.clear()
