@@ -232,6 +232,7 @@ def test_cross_validated_suite_shows_cv_columns_and_error_bars(small_dataset, mo
     assert "3-fold CV" in at.selectbox(key="cmp_suite").format_func(at.selectbox(key="cmp_suite").value)
 
 
+@pytest.mark.slow  # trains a suite from the page
 def test_a_413_song_playlist_trains_and_the_page_says_popular_songs_are_few(shared_data, monkeypatch, tmp_path):
     from core import sources
     from core.models.config import SuiteConfig

@@ -309,6 +309,7 @@ def test_dataframe_without_artist_still_trains(frame):
 
 @pytest.mark.parametrize("name, rows", [("tophits_2000_2019_songs_normalize.csv", 2_000),
                                         ("exportify_genre_disco.csv", 413)])
+@pytest.mark.slow  # trains every suite on real files
 def test_the_suites_run_on_small_real_files_and_say_when_popular_songs_are_few(shared_data, name, rows):
     from core import sources
 

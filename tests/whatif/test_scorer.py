@@ -54,6 +54,7 @@ def test_networks_called_as_graphs_predict_what_the_engine_predicts(twin_small, 
                                    atol=1e-6, err_msg=name)
 
 
+@pytest.mark.slow  # builds a Keras network (TensorFlow)
 def test_a_network_numpy_cannot_evaluate_is_called_through_keras():
     from core.models import keras as networks
 
