@@ -1,4 +1,5 @@
-"""Feature importance of stored models: permutation importance (any kind) and XGBoost's own TreeSHAP contributions."""
+"""Feature importance of stored models: permutation importance (any kind), and the per-feature contributions of the
+kinds that explain their predictions (XGBoost's TreeSHAP)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -8,13 +9,13 @@ import numpy as np
 import pandas as pd
 
 
-def xgboost_contribution_importance(model: Any, features: Any, feature_names: Sequence[str]) -> pd.Series:
-    """Mean |SHAP contribution| per feature from XGBoost's own TreeSHAP (pred_contribs=True), largest first."""
-    import xgboost
+def contribution_importance(kind: str, model: Any, features: Any, feature_names: Sequence[str]) -> pd.Series:
+    """Mean |contribution| per feature from a model whose kind explains its predictions (XGBoost's own TreeSHAP,
+    through its adapter), largest first."""
+    from core.models import kinds
 
-    booster = model.get_booster() if hasattr(model, "get_booster") else model
-    matrix = xgboost.DMatrix(np.asarray(features, dtype=float), feature_names=list(feature_names))
-    contributions = booster.predict(matrix, pred_contribs=True)
+    fast = kinds.adapter(kind).one_row(model, [], len(feature_names))
+    contributions = fast.contributions(np.asarray(features, dtype=float))
     values = np.abs(contributions[:, : len(feature_names)]).mean(axis=0)  # last column is the bias term
     return pd.Series(values, index=list(feature_names), name="mean |contribution|").sort_values(ascending=False)
 
@@ -85,10 +86,14 @@ def regression_permutation_importance(suite: Any, model: str, frame: pd.DataFram
 
 def regression_shap_importance(suite: Any, frame: pd.DataFrame,
                                test_predictions: pd.DataFrame) -> tuple[str, pd.Series] | None:
-    """(name, mean |SHAP contribution|) for the suite's first XGBoost regressor on its test set, or None."""
+    """(name, mean |SHAP contribution|) for the suite's first regressor whose kind explains
+    itself (XGBoost) on its test set, or None."""
+    from core.models import kinds
+
     names = [n for n, spec in suite.specs.items()
-             if spec.kind == "xgboost" and spec.task == "regression" and n in suite.models]
+             if kinds.adapter(spec.kind).explains and spec.task == "regression" and n in suite.models]
     data = held_out_features(suite, frame, test_predictions) if names else None
     if data is None:
         return None
-    return names[0], xgboost_contribution_importance(suite.models[names[0]], data[0], suite.feature_names)
+    name = names[0]
+    return name, contribution_importance(suite.specs[name].kind, suite.models[name], data[0], suite.feature_names)

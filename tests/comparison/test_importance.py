@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.comparison.importance import held_out_features, permutation_importance_table, xgboost_contribution_importance
+from core.comparison.importance import contribution_importance, held_out_features, permutation_importance_table
+from core.models.config import KIND_XGBOOST
 
 
 def test_xgboost_contributions_and_permutation_importance_find_the_signal():
@@ -15,7 +16,7 @@ def test_xgboost_contributions_and_permutation_importance_find_the_signal():
     X = rng.normal(size=(600, 3))
     y = 5 * X[:, 1] + rng.normal(0, 0.1, 600)
     names = ["noise_a", "signal", "noise_b"]
-    shap = xgboost_contribution_importance(XGBRegressor(n_estimators=20, max_depth=2).fit(X, y), X, names)
+    shap = contribution_importance(KIND_XGBOOST, XGBRegressor(n_estimators=20, max_depth=2).fit(X, y), X, names)
     assert shap.index[0] == "signal" and shap["signal"] > 10 * shap["noise_a"]
     table = permutation_importance_table(LinearRegression().fit(X, y).predict, X, y, names, n_repeats=2,
                                              max_rows=300)
