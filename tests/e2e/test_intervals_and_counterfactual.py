@@ -46,8 +46,10 @@ def test_both_leaderboards_show_intervals_and_tie_markers(app_url, page):
     wait_idle(page)
     row = page.locator("[data-testid='stHorizontalBlock']").filter(
         has=page.get_by_text("metric intervals (95 %, paired bootstrap)"))
-    with page.expect_download() as download:
-        row.get_by_role("button", name="CSV").click()
+    button = row.get_by_role("button", name="CSV")
+    button.wait_for(state="visible")
+    with page.expect_download(timeout=120_000) as download:  # the file is made when clicked: slow on a busy machine
+        button.click()
     exported = open(download.value.path(), encoding="utf-8").read()
     header = exported.splitlines()[0]
     assert all(column in header for column in ("metric", "estimate", "low", "high", "tied", "best"))

@@ -50,7 +50,8 @@ def test_models_page_loads_the_stored_suite_within_budget(app_url, page):
     page.get_by_text("The report's metrics").first.wait_for(state="visible")
     page.get_by_text("Metrics that see the popular songs").first.wait_for(state="visible")
     page.get_by_text("majority baseline already scores").first.wait_for(state="visible")
-    assert page.locator(".st-key-cmp_cls_report").is_visible() and page.locator(".st-key-cmp_cls_honest").is_visible()
+    page.locator(".st-key-cmp_cls_report").wait_for(state="visible")  # both tables; the second draws a moment later
+    page.locator(".st-key-cmp_cls_honest").wait_for(state="visible")
     page.locator(".st-key-cmp_roc .js-plotly-plot").wait_for(state="visible")
     page.locator(".st-key-cmp_pr .js-plotly-plot").wait_for(state="visible")
     assert "tab=classification" in page.evaluate("window.location.href")  # page.url misses replaceState
