@@ -29,13 +29,21 @@ def test_the_prefetch_runs_once_per_server_in_the_background(monkeypatch):
 
     from core.ui import prefetch
 
-    ran = []
+    ran, scheduled = [], []
     done = threading.Event()
+
+    class CountedTimer(threading.Timer):
+        def __init__(self, *args, **kwargs):
+            scheduled.append(args)
+            super().__init__(*args, **kwargs)
+
     monkeypatch.setattr(prefetch, "PREFETCH_DELAY_S", 0.0)
+    monkeypatch.setattr(prefetch.threading, "Timer", CountedTimer)
     monkeypatch.setattr(prefetch, "import_model_libraries", lambda: ran.append(threading.current_thread()) or done.set())
     prefetch.prefetch_model_libraries.clear()
     prefetch.prefetch_model_libraries()
     prefetch.prefetch_model_libraries()  # a second page run: cached, nothing scheduled again
+    assert len(scheduled) == 1
     assert done.wait(timeout=30)
     assert len(ran) == 1 and ran[0] is not threading.main_thread()
     prefetch.prefetch_model_libraries.clear()
